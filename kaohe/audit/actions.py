@@ -1,0 +1,77 @@
+"""Appending to the audit log. Every action function calls `record` inside its transaction."""
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from kaohe.audit.context import current_ip
+from kaohe.audit.models import GENESIS, AuditEntry, AuditHead
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict:
+    """The named fields of `obj` as plain values, for the old / new columns."""
+    out = {}
+    for name in fields:
+        value = getattr(obj, name)
+        if isinstance(value, models.Model):
+            value = str(value)
+        out[name] = value
+    return out
+
+
+def changed(old: dict, new: dict) -> tuple[dict, dict]:
+    """Only the fields that differ, so an entry shows what the action actually changed."""
+    keys = [k for k in new if old.get(k) != new.get(k)]
+    return {k: old.get(k) for k in keys}, {k: new[k] for k in keys}
+
+
+def record(
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    *,
+    old: dict | None = None,
+    new: dict | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_repr: str = "",
+    org_path: str = "",
+) -> AuditEntry:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must run inside the action's transaction")
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or str(getattr(target, "code", None) or getattr(target, "public_id", None) or target.pk)
+        target_repr = target_repr or str(target)[:200]
+        org_path = org_path or _org_path_of(target)
+    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"hash": GENESIS})
+    entry = AuditEntry(
+        seq=head.seq + 1,
+        at=timezone.now(),
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=(actor.username if actor is not None else "system"),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=target_repr,
+        org_path=org_path,
+        old=old,
+        new=new,
+        ip=current_ip.get(),
+        prev_hash=head.hash,
+    )
+    entry.hash = entry.compute_hash()
+    entry.save()
+    head.seq, head.hash = entry.seq, entry.hash
+    head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def _org_path_of(target: models.Model) -> str:
+    path = getattr(target, "path", None)
+    if isinstance(path, str):
+        return path
+    for attr in ("org", "user"):
+        related = getattr(target, attr, None)
+        if related is not None and related is not target:
+            return _org_path_of(related)
+    return ""

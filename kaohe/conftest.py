@@ -1,0 +1,67 @@
+"""Shared fixtures: a small city with two enterprises and the personas of DESIGN.md §3.3.
+
+- `city.staff_a`  : party-affairs staff of enterprise A (may see and change A)
+- `city.viewer_a` : read-only observer of enterprise A (may see A, change nothing)
+- `city.staff_b`  : party-affairs staff of enterprise B (sees nothing of A: 404)
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from kaohe.accounts import actions as account_actions
+from kaohe.accounts.models import Role
+from kaohe.orgs import actions as org_actions
+from kaohe.orgs.models import OrgKind
+
+PASSWORD = "Kaohe-test-2026"
+DAY = datetime.date(2020, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # Argon2 is the production hasher (tested in accounts); tests only need speed here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username: str, role: str | None, org, *, home=None):
+    user = account_actions.create_user(None, username=username, full_name=username, org=home or org,
+                                       password=PASSWORD, must_change_password=False)
+    if role:
+        account_actions.assign_role(None, user, role, org)
+    return user
+
+
+@pytest.fixture
+def city(db):
+    root = org_actions.create_org(None, code="C", name="明澜市国资委党委", kind=OrgKind.COMMITTEE,
+                                  parent=None, active_from=DAY)
+    ns = SimpleNamespace(root=root)
+    for key in ("a", "b"):
+        ent = org_actions.create_org(None, code=f"E{key.upper()}", name=f"企业{key.upper()}党委",
+                                     kind=OrgKind.ENTERPRISE, parent=root, active_from=DAY)
+        branch = org_actions.create_org(None, code=f"E{key.upper()}-B1", name=f"企业{key.upper()}第一党支部",
+                                        kind=OrgKind.BRANCH, parent=ent, active_from=DAY)
+        person = org_actions.create_person(None, org=branch, name=f"张{key}", gender="M",
+                                           phone="13800001111", id_number=f"11010119800101{'1234' if key == 'a' else '5678'}")
+        setattr(ns, f"ent_{key}", ent)
+        setattr(ns, f"branch_{key}", branch)
+        setattr(ns, f"person_{key}", person)
+    ns.admin = make_user("admin", Role.COMMITTEE_ADMIN, root)
+    ns.staff_a = make_user("staff_a", Role.PARTY_STAFF, ns.ent_a)
+    ns.viewer_a = make_user("viewer_a", Role.OBSERVER, ns.ent_a)
+    ns.staff_b = make_user("staff_b", Role.PARTY_STAFF, ns.ent_b)
+    ns.sysadmin = make_user("sysadmin", Role.SYSTEM_ADMIN, root)
+    ns.secadmin = make_user("secadmin", Role.SECURITY_ADMIN, root)
+    ns.auditor = make_user("auditadmin", Role.AUDIT_ADMIN, root)
+    return ns
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

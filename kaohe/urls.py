@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from kaohe import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("kaohe.accounts.urls")),
+    path("orgs/", include("kaohe.orgs.urls")),
+    path("audit/", include("kaohe.audit.urls")),
+    path("api/", include("kaohe.api.urls")),
+]
+
+handler403 = "kaohe.views.forbidden"
+handler404 = "kaohe.views.not_found"
