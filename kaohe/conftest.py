@@ -26,8 +26,14 @@ def _fast_hashing(settings):
 
 
 def make_user(username: str, role: str | None, org, *, home=None):
-    user = account_actions.create_user(None, username=username, full_name=username, org=home or org,
-                                       password=PASSWORD, must_change_password=False)
+    user = account_actions.create_user(
+        None,
+        username=username,
+        full_name=username,
+        org=home or org,
+        password=PASSWORD,
+        must_change_password=False,
+    )
     if role:
         account_actions.assign_role(None, user, role, org)
     return user
@@ -35,16 +41,35 @@ def make_user(username: str, role: str | None, org, *, home=None):
 
 @pytest.fixture
 def city(db):
-    root = org_actions.create_org(None, code="C", name="明澜市国资委党委", kind=OrgKind.COMMITTEE,
-                                  parent=None, active_from=DAY)
+    root = org_actions.create_org(
+        None, code="C", name="明澜市国资委党委", kind=OrgKind.COMMITTEE, parent=None, active_from=DAY
+    )
     ns = SimpleNamespace(root=root)
     for key in ("a", "b"):
-        ent = org_actions.create_org(None, code=f"E{key.upper()}", name=f"企业{key.upper()}党委",
-                                     kind=OrgKind.ENTERPRISE, parent=root, active_from=DAY)
-        branch = org_actions.create_org(None, code=f"E{key.upper()}-B1", name=f"企业{key.upper()}第一党支部",
-                                        kind=OrgKind.BRANCH, parent=ent, active_from=DAY)
-        person = org_actions.create_person(None, org=branch, name=f"张{key}", gender="M",
-                                           phone="13800001111", id_number=f"11010119800101{'1234' if key == 'a' else '5678'}")
+        ent = org_actions.create_org(
+            None,
+            code=f"E{key.upper()}",
+            name=f"企业{key.upper()}党委",
+            kind=OrgKind.ENTERPRISE,
+            parent=root,
+            active_from=DAY,
+        )
+        branch = org_actions.create_org(
+            None,
+            code=f"E{key.upper()}-B1",
+            name=f"企业{key.upper()}第一党支部",
+            kind=OrgKind.BRANCH,
+            parent=ent,
+            active_from=DAY,
+        )
+        person = org_actions.create_person(
+            None,
+            org=branch,
+            name=f"张{key}",
+            gender="M",
+            phone="13800001111",
+            id_number=f"11010119800101{'1234' if key == 'a' else '5678'}",
+        )
         setattr(ns, f"ent_{key}", ent)
         setattr(ns, f"branch_{key}", branch)
         setattr(ns, f"person_{key}", person)

@@ -4,7 +4,9 @@ from django.shortcuts import render
 
 
 def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
 
 
 def render_page_or_partial(request, page: str, partial: str, context: dict):

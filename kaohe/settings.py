@@ -97,7 +97,9 @@ else:
             "OPTIONS": {
                 # WAL lets the worker write while pages read; IMMEDIATE avoids upgrade deadlocks.
                 "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                ),
             },
         }
     }

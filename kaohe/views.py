@@ -11,7 +11,9 @@ def home(request):
     roots = scope_roots(request.user, Cap.VIEW_ORGS)
     counts = subtree_counts(request.user, roots)
     scopes = [{"org": r, **counts[r.pk]} for r in roots]
-    return render(request, "home.html", {"scopes": scopes, "can_people": has_cap(request.user, Cap.VIEW_PEOPLE)})
+    return render(
+        request, "home.html", {"scopes": scopes, "can_people": has_cap(request.user, Cap.VIEW_PEOPLE)}
+    )
 
 
 def forbidden(request, exception=None):

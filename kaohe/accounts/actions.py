@@ -55,8 +55,9 @@ def _require(actor, cap: str, org) -> None:
 
 
 @transaction.atomic
-def create_user(actor, *, username: str, full_name: str, org, password: str,
-                must_change_password: bool = True) -> User:
+def create_user(
+    actor, *, username: str, full_name: str, org, password: str, must_change_password: bool = True
+) -> User:
     """Accounts are made by the system admin (三员分立); the password is a one-time one."""
     _require(actor, Cap.MANAGE_USERS, org)
     if User.objects.filter(username__iexact=username).exists():
@@ -67,8 +68,13 @@ def create_user(actor, *, username: str, full_name: str, org, password: str,
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    record(actor, "user.create", user, target_repr=username,
-           new={"username": username, "full_name": full_name, "org": str(org) if org else None})
+    record(
+        actor,
+        "user.create",
+        user,
+        target_repr=username,
+        new={"username": username, "full_name": full_name, "org": str(org) if org else None},
+    )
     return user
 
 
@@ -78,8 +84,14 @@ def set_user_active(actor, user: User, active: bool) -> User:
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
-        record(actor, "user.activate" if active else "user.deactivate", user, target_repr=user.username,
-               old={"is_active": not active}, new={"is_active": active})
+        record(
+            actor,
+            "user.activate" if active else "user.deactivate",
+            user,
+            target_repr=user.username,
+            old={"is_active": not active},
+            new={"is_active": active},
+        )
     return user
 
 
@@ -122,16 +134,28 @@ def assign_role(actor, user: User, role: str, org) -> RoleAssignment:
     if RoleAssignment.objects.filter(user=user, role=role, org=org).exists():
         raise ValidationError({"role": _("该用户在此范围内已有此角色")})
     ra = RoleAssignment.objects.create(user=user, role=role, org=org)
-    record(actor, "role.grant", user, target_repr=user.username, org_path=org.path,
-           new={"role": role, "org": org.code})
+    record(
+        actor,
+        "role.grant",
+        user,
+        target_repr=user.username,
+        org_path=org.path,
+        new={"role": role, "org": org.code},
+    )
     return ra
 
 
 @transaction.atomic
 def revoke_role(actor, assignment: RoleAssignment) -> None:
     _require(actor, Cap.MANAGE_ROLES, assignment.org)
-    record(actor, "role.revoke", assignment.user, target_repr=assignment.user.username,
-           org_path=assignment.org.path, old={"role": assignment.role, "org": assignment.org.code})
+    record(
+        actor,
+        "role.revoke",
+        assignment.user,
+        target_repr=assignment.user.username,
+        org_path=assignment.org.path,
+        old={"role": assignment.role, "org": assignment.org.code},
+    )
     assignment.delete()
 
 
@@ -139,8 +163,9 @@ def revoke_role(actor, assignment: RoleAssignment) -> None:
 def create_api_token(actor: User, name: str) -> tuple[ApiToken, str]:
     """A token acts with its owner's roles. Returns the raw value, which is never stored."""
     raw = ApiToken.new_raw()
-    token = ApiToken.objects.create(user=actor, name=name.strip() or "API", prefix=raw[3:11],
-                                    digest=hash_token(raw))
+    token = ApiToken.objects.create(
+        user=actor, name=name.strip() or "API", prefix=raw[3:11], digest=hash_token(raw)
+    )
     record(actor, "token.create", actor, target_repr=f"{actor.username}: {token.name}")
     return token, raw
 

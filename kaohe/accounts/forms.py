@@ -33,8 +33,11 @@ class LoginForm(forms.Form):
 
 class PasswordForm(forms.Form):
     old_password = forms.CharField(label=_("原密码"), widget=forms.PasswordInput)
-    new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput,
-                                   help_text=_("至少 10 位，不能全为数字，不能与用户名相近。"))
+    new_password = forms.CharField(
+        label=_("新密码"),
+        widget=forms.PasswordInput,
+        help_text=_("至少 10 位，不能全为数字，不能与用户名相近。"),
+    )
     new_password2 = forms.CharField(label=_("确认新密码"), widget=forms.PasswordInput)
 
     def __init__(self, user, *args, **kwargs):
@@ -60,12 +63,16 @@ class TokenForm(forms.Form):
 
 
 class UserForm(forms.Form):
-    username = forms.RegexField(label=_("用户名"), regex=r"^[A-Za-z0-9_.@-]{3,150}$",
-                                error_messages={"invalid": _("只能用字母、数字和 _ . @ -，至少 3 位")})
+    username = forms.RegexField(
+        label=_("用户名"),
+        regex=r"^[A-Za-z0-9_.@-]{3,150}$",
+        error_messages={"invalid": _("只能用字母、数字和 _ . @ -，至少 3 位")},
+    )
     full_name = forms.CharField(label=_("姓名"), max_length=40)
     org = forms.CharField(label=_("所属组织编码"), max_length=40)
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput,
-                               help_text=_("用户首次登录时必须修改。"))
+    password = forms.CharField(
+        label=_("初始密码"), widget=forms.PasswordInput, help_text=_("用户首次登录时必须修改。")
+    )
 
 
 class ResetPasswordForm(forms.Form):

@@ -51,7 +51,11 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=40, blank=True)
     # The organisation the account belongs to (a user of enterprise A is one whose org is in A).
     org = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("所属组织"), null=True, blank=True, on_delete=models.PROTECT,
+        "orgs.OrgUnit",
+        verbose_name=_("所属组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     must_change_password = models.BooleanField(_("首次登录须改密码"), default=True)
@@ -84,7 +88,8 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("角色授权")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "org"], name="role_assignment_unique",
+                fields=["user", "role", "org"],
+                name="role_assignment_unique",
                 violation_error_message=_("该用户在此范围内已有此角色"),
             )
         ]

@@ -94,8 +94,13 @@ def users(request):
             form.add_error("org", _("组织编码不存在或不在您的管理范围内"))
         else:
             try:
-                actions.create_user(request.user, username=data["username"], full_name=data["full_name"],
-                                    org=org, password=data["password"])
+                actions.create_user(
+                    request.user,
+                    username=data["username"],
+                    full_name=data["full_name"],
+                    org=org,
+                    password=data["password"],
+                )
             except ValidationError as exc:
                 add_action_errors(form, exc)
             else:
@@ -105,8 +110,11 @@ def users(request):
     rows = users_for_user(request.user, Cap.MANAGE_USERS).select_related("org").order_by("username")
     if q:
         rows = rows.filter(username__icontains=q) | rows.filter(full_name__icontains=q)
-    return render(request, "accounts/users.html", {"form": form, "rows": rows[:500], "q": q,
-                                                   "reset_form": ResetPasswordForm()})
+    return render(
+        request,
+        "accounts/users.html",
+        {"form": form, "rows": rows[:500], "q": q, "reset_form": ResetPasswordForm()},
+    )
 
 
 @login_required
@@ -154,8 +162,11 @@ def roles(request):
                 messages.success(request, _("已授权。"))
                 return redirect("accounts:roles")
     managed = users_for_user(request.user, Cap.MANAGE_ROLES)
-    rows = (RoleAssignment.objects.filter(user__in=managed).select_related("user", "org")
-            .order_by("user__username", "role"))
+    rows = (
+        RoleAssignment.objects.filter(user__in=managed)
+        .select_related("user", "org")
+        .order_by("user__username", "role")
+    )
     locked = [u for u in managed.filter(locked_until__isnull=False) if u.is_locked]
     return render(request, "accounts/roles.html", {"form": form, "rows": rows[:1000], "locked": locked})
 
@@ -165,7 +176,9 @@ def roles(request):
 def role_revoke(request, assignment_id: int):
     _require_cap(request, Cap.MANAGE_ROLES)
     managed = users_for_user(request.user, Cap.MANAGE_ROLES)
-    ra = get_object_or_404(RoleAssignment.objects.select_related("user", "org"), pk=assignment_id, user__in=managed)
+    ra = get_object_or_404(
+        RoleAssignment.objects.select_related("user", "org"), pk=assignment_id, user__in=managed
+    )
     actions.revoke_role(request.user, ra)
     messages.success(request, _("已撤销授权。"))
     return redirect("accounts:roles")

@@ -40,7 +40,9 @@ def record(
         raise RuntimeError("audit.record must run inside the action's transaction")
     if target is not None:
         target_type = target_type or target._meta.label_lower
-        target_id = target_id or str(getattr(target, "code", None) or getattr(target, "public_id", None) or target.pk)
+        target_id = target_id or str(
+            getattr(target, "code", None) or getattr(target, "public_id", None) or target.pk
+        )
         target_repr = target_repr or str(target)[:200]
         org_path = org_path or _org_path_of(target)
     head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"hash": GENESIS})

@@ -23,8 +23,13 @@ class AuditEntry(models.Model):
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     actor_name = models.CharField(_("操作人"), max_length=150)
     action = models.CharField(_("操作"), max_length=60, db_index=True)
@@ -46,6 +51,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnly("audit entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("audit entries are never deleted")
 
     def payload(self) -> dict:
         """What the hash covers: every field a reader relies on."""
@@ -69,14 +82,6 @@ class AuditEntry(models.Model):
         body = json.loads(canonical(self.payload()))
         return hashlib.sha256((self.prev_hash + canonical(body)).encode()).hexdigest()
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnly("audit entries are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnly("audit entries are never deleted")
-
 
 class AuditHead(models.Model):
     """One row: the chain's last hash and length. Locking it serialises appends."""
@@ -87,3 +92,6 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

@@ -36,7 +36,9 @@ def verify_chain(batch: int = 5000) -> tuple[int, list[ChainProblem]]:
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=batch):
         count += 1
         if entry.seq != expected_seq:
-            problems.append(ChainProblem(expected_seq, f"记录 #{expected_seq}–#{entry.seq - 1} 缺失 (deleted)"))
+            problems.append(
+                ChainProblem(expected_seq, f"记录 #{expected_seq}–#{entry.seq - 1} 缺失 (deleted)")
+            )
         if entry.prev_hash != prev_hash:
             problems.append(ChainProblem(entry.seq, "前序哈希不符：前一条记录被删除或修改 (chain broken)"))
         if entry.compute_hash() != entry.hash:

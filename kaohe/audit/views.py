@@ -28,5 +28,6 @@ def audit_list(request):
         qs = qs.filter(at__date__lte=until)
     page = Paginator(qs.order_by("-seq"), 50).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)
-    return render_page_or_partial(request, "audit/list.html", "audit/partials/rows.html",
-                                  {"page": page, "f": f, "query": query})
+    return render_page_or_partial(
+        request, "audit/list.html", "audit/partials/rows.html", {"page": page, "f": f, "query": query}
+    )

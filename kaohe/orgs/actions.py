@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
-from django.db.models.functions import Concat, Length, Substr
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
@@ -16,13 +16,27 @@ from kaohe.audit.actions import changed, record, snapshot
 from kaohe.orgs.crypto import decrypt, digest, encrypt
 from kaohe.orgs.models import OrgKind, OrgUnit, Person, path_segment
 
-ORG_FIELDS = ["code", "name", "short_name", "kind", "parent", "active_from", "active_to", "secretary", "sort_order"]
+ORG_FIELDS = [
+    "code",
+    "name",
+    "short_name",
+    "kind",
+    "parent",
+    "active_from",
+    "active_to",
+    "secretary",
+    "sort_order",
+]
 PERSON_FIELDS = ["name", "org", "gender", "birth_date", "join_date", "status", "position", "left_on"]
 
 # How deep each kind sits; a child must sit deeper than its parent (二级党委 may nest).
 KIND_RANK = {
-    OrgKind.COMMITTEE: 0, OrgKind.ENTERPRISE: 1, OrgKind.COMMITTEE_SUB: 2,
-    OrgKind.GENERAL_BRANCH: 3, OrgKind.BRANCH: 4, OrgKind.GROUP: 5,
+    OrgKind.COMMITTEE: 0,
+    OrgKind.ENTERPRISE: 1,
+    OrgKind.COMMITTEE_SUB: 2,
+    OrgKind.GENERAL_BRANCH: 3,
+    OrgKind.BRANCH: 4,
+    OrgKind.GROUP: 5,
 }
 
 
@@ -39,8 +53,10 @@ def check_parent(kind: str, parent: OrgUnit | None) -> None:
     nested_sub = kind == parent.kind == OrgKind.COMMITTEE_SUB
     if not nested_sub and KIND_RANK[OrgKind(kind)] <= KIND_RANK[OrgKind(parent.kind)]:
         raise ValidationError(
-            {"kind": _("“%(child)s”不能设在“%(parent)s”之下")
-             % {"child": OrgKind(kind).label, "parent": OrgKind(parent.kind).label}}
+            {
+                "kind": _("“%(child)s”不能设在“%(parent)s”之下")
+                % {"child": OrgKind(kind).label, "parent": OrgKind(parent.kind).label}
+            }
         )
 
 
@@ -63,16 +79,35 @@ def _place(org: OrgUnit) -> None:
 
 
 @transaction.atomic
-def create_org(actor, *, code: str, name: str, kind: str, parent: OrgUnit | None,
-               active_from: datetime.date, short_name: str = "", secretary: str = "",
-               active_to: datetime.date | None = None, sort_order: int = 0) -> OrgUnit:
+def create_org(
+    actor,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: OrgUnit | None,
+    active_from: datetime.date,
+    short_name: str = "",
+    secretary: str = "",
+    active_to: datetime.date | None = None,
+    sort_order: int = 0,
+) -> OrgUnit:
     if parent is None:
         _require_root_creation(actor)
     else:
         _require(actor, Cap.EDIT_ORGS, parent)
     check_parent(kind, parent)
-    org = OrgUnit(code=code.strip(), name=name.strip(), short_name=short_name, kind=kind, parent=parent,
-                  active_from=active_from, active_to=active_to, secretary=secretary, sort_order=sort_order)
+    org = OrgUnit(
+        code=code.strip(),
+        name=name.strip(),
+        short_name=short_name,
+        kind=kind,
+        parent=parent,
+        active_from=active_from,
+        active_to=active_to,
+        secretary=secretary,
+        sort_order=sort_order,
+    )
     org.full_clean(exclude=["path", "enterprise"])
     org.save()
     _place(org)
@@ -123,7 +158,9 @@ def _move(actor, org: OrgUnit, new_parent: OrgUnit) -> None:
         depth=F("depth") + (org.depth - old_depth),
     )
     if org.enterprise_id != old_enterprise:
-        OrgUnit.objects.filter(path__startswith=org.path).exclude(pk=org.pk).update(enterprise=org.enterprise_id)
+        OrgUnit.objects.filter(path__startswith=org.path).exclude(pk=org.pk).update(
+            enterprise=org.enterprise_id
+        )
 
 
 @transaction.atomic
@@ -137,12 +174,19 @@ def close_org(actor, org: OrgUnit, *, on: datetime.date, successors: list[OrgUni
         raise ValidationError({"active_to": _("撤销日期必须晚于成立日期")})
     for s in successors:
         if s.path.startswith(org.path):
-            raise ValidationError({"successors": _("承继组织不能是被撤销组织的下级：%(name)s") % {"name": s.name}})
+            raise ValidationError(
+                {"successors": _("承继组织不能是被撤销组织的下级：%(name)s") % {"name": s.name}}
+            )
     open_below = OrgUnit.objects.filter(path__startswith=org.path, active_to__isnull=True, active_from__lt=on)
     closed = open_below.update(active_to=on)
     org.successors.set(successors)
-    record(actor, "org.close", org, old={"active_to": None},
-           new={"active_to": on, "closed_nodes": closed, "successors": [s.code for s in successors]})
+    record(
+        actor,
+        "org.close",
+        org,
+        old={"active_to": None},
+        new={"active_to": on, "closed_nodes": closed, "successors": [s.code for s in successors]},
+    )
     org.refresh_from_db()
     return org
 
@@ -170,15 +214,17 @@ def _apply_secrets(person: Person, secrets: PersonSecrets) -> None:
 
 
 def _check_id_unique(person: Person) -> None:
-    if person.id_number_digest and Person.objects.filter(
-        id_number_digest=person.id_number_digest
-    ).exclude(pk=person.pk).exists():
+    if (
+        person.id_number_digest
+        and Person.objects.filter(id_number_digest=person.id_number_digest).exclude(pk=person.pk).exists()
+    ):
         raise ValidationError({"id_number": _("身份证号已登记在另一人员名下")})
 
 
 @transaction.atomic
-def create_person(actor, *, org: OrgUnit, name: str, gender: str, phone: str = "", id_number: str = "",
-                  **fields) -> Person:
+def create_person(
+    actor, *, org: OrgUnit, name: str, gender: str, phone: str = "", id_number: str = "", **fields
+) -> Person:
     _require(actor, Cap.EDIT_PEOPLE, org)
     person = Person(org=org, name=name.strip(), gender=gender, **fields)
     person.name_pinyin = name_pinyin(person.name)
@@ -192,8 +238,9 @@ def create_person(actor, *, org: OrgUnit, name: str, gender: str, phone: str = "
 
 
 @transaction.atomic
-def update_person(actor, person: Person, *, phone: str | None = None, id_number: str | None = None,
-                  **fields) -> Person:
+def update_person(
+    actor, person: Person, *, phone: str | None = None, id_number: str | None = None, **fields
+) -> Person:
     person = Person.objects.select_for_update().select_related("org").get(pk=person.pk)
     _require(actor, Cap.EDIT_PEOPLE, person.org)
     unknown = set(fields) - set(PERSON_FIELDS)
@@ -218,4 +265,3 @@ def update_person(actor, person: Person, *, phone: str | None = None, id_number:
     if after:
         record(actor, "person.update", person, old=before, new=after)
     return person
-

@@ -31,7 +31,15 @@ class PersonForm(forms.Form):
     birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DateInput)
     join_date = forms.DateField(label=_("入党日期"), required=False, widget=DateInput)
     position = forms.CharField(label=_("职务"), max_length=60, required=False)
-    phone = forms.RegexField(label=_("手机号"), regex=r"^1\d{10}$", required=False,
-                             error_messages={"invalid": _("手机号应为 11 位数字，以 1 开头")})
-    id_number = forms.RegexField(label=_("身份证号"), regex=r"^\d{17}[\dXx]$", required=False,
-                                 error_messages={"invalid": _("身份证号应为 18 位，最后一位可为 X")})
+    phone = forms.RegexField(
+        label=_("手机号"),
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": _("手机号应为 11 位数字，以 1 开头")},
+    )
+    id_number = forms.RegexField(
+        label=_("身份证号"),
+        regex=r"^\d{17}[\dXx]$",
+        required=False,
+        error_messages={"invalid": _("身份证号应为 18 位，最后一位可为 X")},
+    )

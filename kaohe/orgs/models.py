@@ -50,12 +50,20 @@ class OrgUnit(models.Model):
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级组织"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     # The first-level enterprise this node belongs to (itself for an enterprise; null for the committee).
     enterprise = models.ForeignKey(
-        "self", verbose_name=_("所属企业"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("所属企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
@@ -121,14 +129,18 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
 class Person(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    org = models.ForeignKey(OrgUnit, verbose_name=_("所在组织"), on_delete=models.PROTECT, related_name="people")
+    org = models.ForeignKey(
+        OrgUnit, verbose_name=_("所在组织"), on_delete=models.PROTECT, related_name="people"
+    )
     name = models.CharField(_("姓名"), max_length=40)
     # Pinyin of the name so lists sort the way Chinese users expect.
     name_pinyin = models.CharField(max_length=160, db_index=True, editable=False, default="")
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     join_date = models.DateField(_("入党日期"), null=True, blank=True)
-    status = models.CharField(_("人员类别"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL)
+    status = models.CharField(
+        _("人员类别"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL
+    )
     position = models.CharField(_("职务"), max_length=60, blank=True)
     phone_enc = models.TextField(blank=True, editable=False)
     id_number_enc = models.TextField(blank=True, editable=False)

@@ -36,16 +36,25 @@ def people_list(request):
     if request.GET.get("left") != "1":
         qs = qs.filter(left_on__isnull=True)
     page = Paginator(qs.order_by("name_pinyin", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "org": org, "q": q, "status": status, "statuses": MemberStatus.choices,
-               "can_edit": has_cap(request.user, Cap.EDIT_PEOPLE)}
+    context = {
+        "page": page,
+        "org": org,
+        "q": q,
+        "status": status,
+        "statuses": MemberStatus.choices,
+        "can_edit": has_cap(request.user, Cap.EDIT_PEOPLE),
+    }
     return render_page_or_partial(request, "orgs/people.html", "orgs/partials/people_rows.html", context)
 
 
 @login_required
 def person_detail(request, public_id):
     person = get_person_for_user(request.user, public_id)
-    return render(request, "orgs/person.html", {
-        "person": person, "can_edit": has_cap(request.user, Cap.EDIT_PEOPLE, person.org)})
+    return render(
+        request,
+        "orgs/person.html",
+        {"person": person, "can_edit": has_cap(request.user, Cap.EDIT_PEOPLE, person.org)},
+    )
 
 
 def _org_for_people(request, code: str):
@@ -76,11 +85,20 @@ def person_create(request):
 @login_required
 def person_edit(request, public_id):
     person = get_person_for_user(request.user, public_id, write=True)
-    initial = {"name": person.name, "gender": person.gender, "org": person.org.code, "status": person.status,
-               "birth_date": person.birth_date, "join_date": person.join_date, "position": person.position}
+    initial = {
+        "name": person.name,
+        "gender": person.gender,
+        "org": person.org.code,
+        "status": person.status,
+        "birth_date": person.birth_date,
+        "join_date": person.join_date,
+        "position": person.position,
+    }
     form = PersonForm(request.POST or None, initial=initial)
     form.fields["phone"].help_text = _("留空则不修改（当前 %(m)s）") % {"m": person.phone_masked or "—"}
-    form.fields["id_number"].help_text = _("留空则不修改（当前 %(m)s）") % {"m": person.id_number_masked or "—"}
+    form.fields["id_number"].help_text = _("留空则不修改（当前 %(m)s）") % {
+        "m": person.id_number_masked or "—"
+    }
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         org = _org_for_people(request, data.pop("org"))

@@ -37,7 +37,8 @@ def tree(request):
         visible = visible.active()
     if q:
         hits = list(visible.filter(name__icontains=q).select_related("parent")[:200]) + (
-            list(visible.filter(code__iexact=q)[:1]))
+            list(visible.filter(code__iexact=q)[:1])
+        )
         return render(request, "orgs/tree.html", {"q": q, "hits": hits, "show_closed": show_closed})
     top_depth = min(r.depth for r in roots)
     shown = list(_with_children_flag(visible.filter(depth__lte=top_depth + 1)).order_by("path"))
@@ -48,11 +49,16 @@ def tree(request):
         parent = r["org"].parent_id if r["org"].parent_id in ids else None
         by_parent.setdefault(parent, []).append(r)
     for r in rows:
-        r["children"] = sorted(by_parent.get(r["org"].pk, []), key=lambda c: (c["org"].sort_order, c["org"].code))
+        r["children"] = sorted(
+            by_parent.get(r["org"].pk, []), key=lambda c: (c["org"].sort_order, c["org"].code)
+        )
         r["expanded"] = bool(r["children"])
     top = by_parent.get(None, [])
-    return render(request, "orgs/tree.html", {"top": top, "show_closed": show_closed, "q": q,
-                                              "can_create": has_cap(request.user, Cap.EDIT_ORGS)})
+    return render(
+        request,
+        "orgs/tree.html",
+        {"top": top, "show_closed": show_closed, "q": q, "can_create": has_cap(request.user, Cap.EDIT_ORGS)},
+    )
 
 
 @login_required
@@ -63,8 +69,11 @@ def org_children(request, code: str):
     if not show_closed:
         qs = qs.active()
     children = list(_with_children_flag(qs).order_by("sort_order", "code"))
-    return render(request, "orgs/partials/tree_nodes.html", {"nodes": _nodes(request.user, children),
-                                                             "show_closed": show_closed})
+    return render(
+        request,
+        "orgs/partials/tree_nodes.html",
+        {"nodes": _nodes(request.user, children), "show_closed": show_closed},
+    )
 
 
 @login_required
@@ -76,12 +85,20 @@ def org_detail(request, code: str):
     people = None
     if has_cap(request.user, Cap.VIEW_PEOPLE):
         people = org.people.filter(left_on__isnull=True).order_by("name_pinyin")[:50]
-    return render(request, "orgs/detail.html", {
-        "org": org, "counts": counts[org.pk], "ancestors": ancestors, "people": people,
-        "children": [{"org": c, **counts[c.pk]} for c in children],
-        "successors": org.successors.all(), "predecessors": org.predecessors.all(),
-        "can_edit": has_cap(request.user, Cap.EDIT_ORGS, org),
-    })
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "counts": counts[org.pk],
+            "ancestors": ancestors,
+            "people": people,
+            "children": [{"org": c, **counts[c.pk]} for c in children],
+            "successors": org.successors.all(),
+            "predecessors": org.predecessors.all(),
+            "can_edit": has_cap(request.user, Cap.EDIT_ORGS, org),
+        },
+    )
 
 
 def _parent_in_scope(request, code: str) -> OrgUnit | None:
@@ -112,17 +129,26 @@ def org_create(request):
 @login_required
 def org_edit(request, code: str):
     org = get_org_for_user(request.user, code, write=True)
-    initial = {"code": org.code, "name": org.name, "short_name": org.short_name, "kind": org.kind,
-               "parent": org.parent.code if org.parent else "", "secretary": org.secretary,
-               "active_from": org.active_from}
+    initial = {
+        "code": org.code,
+        "name": org.name,
+        "short_name": org.short_name,
+        "kind": org.kind,
+        "parent": org.parent.code if org.parent else "",
+        "secretary": org.secretary,
+        "active_from": org.active_from,
+    }
     form = OrgForm(request.POST or None, initial=initial)
     if org.parent is None:
         form.fields["parent"].required = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         parent_code = data.pop("parent")
-        parent = org.parent if org.parent is None or parent_code == org.parent.code else _parent_in_scope(
-            request, parent_code)
+        parent = (
+            org.parent
+            if org.parent is None or parent_code == org.parent.code
+            else _parent_in_scope(request, parent_code)
+        )
         if org.parent is not None and parent is None:
             form.add_error("parent", _("上级组织编码不存在或不在您的管理范围内"))
         else:
@@ -141,14 +167,18 @@ def org_close(request, code: str):
     org = get_org_for_user(request.user, code, write=True)
     form = CloseOrgForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = [c.strip() for c in form.cleaned_data["successors"].replace("，", ",").split(",") if c.strip()]
+        codes = [
+            c.strip() for c in form.cleaned_data["successors"].replace("，", ",").split(",") if c.strip()
+        ]
         found = {o.code: o for o in orgs_for_user(request.user).filter(code__in=codes)}
         missing = [c for c in codes if c not in found]
         if missing:
             form.add_error("successors", _("组织编码不存在：%(codes)s") % {"codes": "、".join(missing)})
         else:
             try:
-                actions.close_org(request.user, org, on=form.cleaned_data["on"], successors=list(found.values()))
+                actions.close_org(
+                    request.user, org, on=form.cleaned_data["on"], successors=list(found.values())
+                )
             except ValidationError as exc:
                 add_action_errors(form, exc)
             else:

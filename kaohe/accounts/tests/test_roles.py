@@ -1,0 +1,50 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from kaohe.accounts import actions
+from kaohe.accounts.models import Role, RoleAssignment, User
+from kaohe.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_three_admin_roles_never_meet_in_one_person(city):
+    with pytest.raises(ValidationError, match="三员分立"):
+        actions.assign_role(city.secadmin, city.sysadmin, Role.AUDIT_ADMIN, city.root)
+
+
+def test_an_admin_role_cannot_be_combined_with_a_business_role(city):
+    with pytest.raises(ValidationError, match="业务角色"):
+        actions.assign_role(city.secadmin, city.staff_a, Role.SYSTEM_ADMIN, city.root)
+
+
+def test_security_admin_grants_a_role_through_the_page(city, login):
+    client = login(city.secadmin)
+    response = client.post(
+        reverse("accounts:roles"), {"username": "staff_b", "role": Role.OBSERVER, "org": "EA"}
+    )
+    assert response.status_code == 302
+    assert RoleAssignment.objects.filter(user=city.staff_b, role=Role.OBSERVER, org=city.ent_a).exists()
+    assert AuditEntry.objects.filter(action="role.grant", actor=city.secadmin).exists()
+
+
+def test_roles_page_is_for_security_admins_only(city, login):
+    for user in (city.staff_a, city.viewer_a, city.staff_b, city.sysadmin, city.auditor):
+        assert login(user).get(reverse("accounts:roles")).status_code == 404
+
+
+def test_security_admin_unlocks_a_locked_account(city, login, settings):
+    settings.LOGIN_MAX_FAILURES = 1
+    actions.note_failed_login("staff_a")
+    assert User.objects.get(pk=city.staff_a.pk).is_locked
+    page = login(city.secadmin).get(reverse("accounts:roles"))
+    assert "staff_a" in page.text
+    login(city.secadmin).post(reverse("accounts:user_unlock", args=["staff_a"]))
+    assert not User.objects.get(pk=city.staff_a.pk).is_locked
+
+
+def test_revoking_a_role_removes_access(city, login):
+    ra = RoleAssignment.objects.get(user=city.viewer_a)
+    login(city.secadmin).post(reverse("accounts:role_revoke", args=[ra.pk]))
+    assert login(city.viewer_a).get(reverse("orgs:detail", args=["EA"])).status_code == 404
