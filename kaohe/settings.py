@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI for /api/v1/docs from local static files
     "kaohe.accounts",
     "kaohe.audit",
     "kaohe.orgs",
@@ -93,7 +94,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "kaohe.sqlite3",
+            "NAME": str(DATA_DIR / "kaohe.sqlite3"),
             "OPTIONS": {
                 # WAL lets the worker write while pages read; IMMEDIATE avoids upgrade deadlocks.
                 "transaction_mode": "IMMEDIATE",

@@ -65,7 +65,7 @@ def _require(actor, cap: str, org: OrgUnit | None) -> None:
         raise PermissionDenied(_("无权在此组织下操作"))
 
 
-def _place(org: OrgUnit) -> None:
+def place(org: OrgUnit) -> None:
     """Set path, depth and enterprise from the (already saved) parent."""
     parent = org.parent
     org.path = (parent.path if parent else "") + path_segment(org.pk)
@@ -110,7 +110,7 @@ def create_org(
     )
     org.full_clean(exclude=["path", "enterprise"])
     org.save()
-    _place(org)
+    place(org)
     org.save(update_fields=["path", "depth", "enterprise"])
     record(actor, "org.create", org, new=snapshot(org, ORG_FIELDS))
     return org
@@ -132,6 +132,9 @@ def update_org(actor, org: OrgUnit, **fields) -> OrgUnit:
     if unknown:
         raise ValidationError({f: _("不能修改此字段") for f in unknown})
     new_parent = fields.pop("parent", org.parent)
+    for name in ("code", "name"):
+        if isinstance(fields.get(name), str):
+            fields[name] = fields[name].strip()
     for name, value in fields.items():
         setattr(org, name, value)
     check_parent(org.kind, new_parent)
@@ -151,7 +154,7 @@ def _move(actor, org: OrgUnit, new_parent: OrgUnit) -> None:
     _require(actor, Cap.EDIT_ORGS, new_parent)
     old_path, old_depth, old_enterprise = org.path, org.depth, org.enterprise_id
     org.parent = new_parent
-    _place(org)
+    place(org)
     # Descendants keep their relative position: swap the path prefix, shift the depth.
     OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=org.pk).update(
         path=Concat(Value(org.path), Substr("path", len(old_path) + 1)),
@@ -164,7 +167,9 @@ def _move(actor, org: OrgUnit, new_parent: OrgUnit) -> None:
 
 
 @transaction.atomic
-def close_org(actor, org: OrgUnit, *, on: datetime.date, successors: list[OrgUnit] = ()) -> OrgUnit:
+def close_org(
+    actor, org: OrgUnit, *, on: datetime.date, successors: tuple[OrgUnit, ...] | list[OrgUnit] = ()
+) -> OrgUnit:
     """Close a node (and its open descendants) on a date; merges and splits name the successors."""
     org = OrgUnit.objects.select_for_update().get(pk=org.pk)
     _require(actor, Cap.EDIT_ORGS, org)
