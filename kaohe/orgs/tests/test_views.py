@@ -131,3 +131,17 @@ def test_the_three_admins_see_structure_but_no_people(city, login):
     assert client.get(reverse("orgs:tree")).status_code == 200
     assert client.get(reverse("orgs:people")).status_code == 404
     assert "张a" not in client.get(reverse("orgs:detail", args=["EA-B1"])).text
+
+
+def test_people_list_sorts_by_join_date_and_keeps_filters_in_links(city, login):
+    from kaohe.orgs import actions
+
+    actions.update_person(city.staff_a, city.person_a, join_date=datetime.date(1990, 7, 1))
+    actions.create_person(
+        city.staff_a, org=city.branch_a, name="阿强", gender="M", join_date=datetime.date(2010, 1, 1)
+    )
+    page = login(city.viewer_a).get(reverse("orgs:people"), {"sort": "-join", "status": "full"})
+    names = [p.name for p in page.context["page"]]
+    assert names == ["阿强", "张a"]
+    assert "?status=full&sort=join" in page.text  # the header link flips the order, keeps the filter
+    assert login(city.viewer_a).get(reverse("orgs:people"), {"sort": "bogus"}).context["sort"] == "name"

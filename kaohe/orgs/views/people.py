@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Cap
@@ -16,13 +17,22 @@ from kaohe.orgs.models import MemberStatus
 from kaohe.orgs.queries import get_org_for_user, get_person_for_user, orgs_for_user, people_for_user
 
 PAGE_SIZE = 50
+# Column → ordering; names sort by pinyin as Chinese users expect.
+SORTS = {
+    "name": ("name_pinyin", "pk"),
+    "-name": ("-name_pinyin", "-pk"),
+    "join": ("join_date", "name_pinyin", "pk"),
+    "-join": ("-join_date", "name_pinyin", "pk"),
+    "org": ("org__path", "name_pinyin", "pk"),
+    "-org": ("-org__path", "name_pinyin", "pk"),
+}
 
 
 @login_required
 def people_list(request):
     if not has_cap(request.user, Cap.VIEW_PEOPLE):
         raise Http404("not here")
-    qs = people_for_user(request.user).select_related("org")
+    qs = people_for_user(request.user).select_related("org", "org__enterprise")
     org_code = request.GET.get("org", "").strip()
     org = get_org_for_user(request.user, org_code) if org_code else None
     if org is not None:
@@ -35,8 +45,14 @@ def people_list(request):
         qs = qs.filter(status=status)
     if request.GET.get("left") != "1":
         qs = qs.filter(left_on__isnull=True)
-    page = Paginator(qs.order_by("name_pinyin", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "name")
+    sort = sort if sort in SORTS else "name"
+    page = Paginator(qs.order_by(*SORTS[sort]), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {"q": q, "status": status, "org": org.code if org else "", "sort": sort}
     context = {
+        "query": urlencode({k: v for k, v in query.items() if v}),
+        "filter_query": urlencode({k: v for k, v in query.items() if v and k != "sort"}),
+        "sort": sort,
         "page": page,
         "org": org,
         "q": q,
