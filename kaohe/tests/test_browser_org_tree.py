@@ -42,3 +42,34 @@ def test_htmx_loads_deeper_levels_on_demand(city, live_server, page):
     page.click("text=企业A第一党支部")
     page.wait_for_url("**/orgs/EA-B1/")
     assert "张a" in page.inner_text("main")
+
+
+def test_a_loaded_level_folds_and_unfolds_without_asking_again(city, live_server, page):
+    _sign_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/orgs/")
+    toggle = page.locator("[hx-get='/orgs/EA/children/']")
+    with page.expect_response("**/orgs/EA/children/"):
+        toggle.click()
+    branch = page.locator("#org-tree a", has_text="企业A第一党支部")
+    assert branch.is_visible()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    toggle.click()
+    assert branch.is_hidden()
+    toggle.click()
+    assert branch.is_visible() and requests == []
+
+
+def test_pages_load_nothing_from_outside_and_break_no_policy(city, live_server, page):
+    seen: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    _sign_in(page, live_server.url, "admin")
+    for path in ("/", "/orgs/", "/orgs/people/", "/orgs/EA/", "/api/v1/docs"):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+    outside = [u for u in seen if not u.startswith(live_server.url) and not u.startswith("data:")]
+    assert seen and outside == []
+    # A Content-Security-Policy violation or a failed asset shows up as a console error.
+    assert problems == []
