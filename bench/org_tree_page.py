@@ -23,7 +23,7 @@ os.environ.setdefault("KAOHE_DATA_DIR", tempfile.mkdtemp(prefix="kaohe-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe.settings")
 os.environ.setdefault("KAOHE_ALLOWED_HOSTS", "testserver")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

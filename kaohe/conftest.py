@@ -17,6 +17,8 @@ from kaohe.orgs.models import OrgKind
 
 PASSWORD = "Kaohe-test-2026"
 DAY = datetime.date(2020, 1, 1)
+# Valid numbers (GB 11643 check digit) for the two people of the fixture city.
+ID_NUMBERS = {"a": "110101198001011232", "b": "110101198001015671"}
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +70,7 @@ def city(db):
             name=f"张{key}",
             gender="M",
             phone="13800001111",
-            id_number=f"11010119800101{'1234' if key == 'a' else '5678'}",
+            id_number=ID_NUMBERS[key],
         )
         setattr(ns, f"ent_{key}", ent)
         setattr(ns, f"branch_{key}", branch)

@@ -1,6 +1,7 @@
 """Writes to the org tree and the people in it. Each is one transaction with its audit row."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from pypinyin import lazy_pinyin
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap
 from kaohe.audit.actions import changed, record, snapshot
+from kaohe.orgs import id_numbers
 from kaohe.orgs.crypto import decrypt, digest, encrypt
 from kaohe.orgs.models import OrgKind, OrgUnit, Person, path_segment
 
@@ -27,6 +29,7 @@ ORG_FIELDS = [
     "secretary",
     "sort_order",
 ]
+PHONE = re.compile(r"1\d{10}")
 PERSON_FIELDS = ["name", "org", "gender", "birth_date", "join_date", "status", "position", "left_on"]
 
 # How deep each kind sits; a child must sit deeper than its parent (二级党委 may nest).
@@ -211,9 +214,14 @@ class PersonSecrets:
 
 def _apply_secrets(person: Person, secrets: PersonSecrets) -> None:
     if secrets.phone is not None:
-        person.phone_enc = encrypt(secrets.phone.strip())
+        phone = secrets.phone.strip()
+        if phone and not PHONE.fullmatch(phone):
+            raise ValidationError({"phone": _("手机号应为 11 位数字，以 1 开头")})
+        person.phone_enc = encrypt(phone)
     if secrets.id_number is not None:
         number = secrets.id_number.strip().upper()
+        if number and (problem := id_numbers.problem(number)):
+            raise ValidationError({"id_number": problem})
         person.id_number_enc = encrypt(number)
         person.id_number_digest = digest(number)
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from kaohe.accounts import actions as account_actions
 from kaohe.accounts.models import Role
 from kaohe.audit.actions import record
+from kaohe.orgs import id_numbers
 from kaohe.orgs.actions import name_pinyin, place
 from kaohe.orgs.crypto import digest, encrypt
 from kaohe.orgs.models import Gender, MemberStatus, OrgKind, OrgUnit, Person
@@ -136,15 +137,6 @@ OFFICER = "书记"
 MEMBER = "党员"
 GROUP_LEADER = "党小组组长"
 STAFF_POSITION = "党建工作部工作人员"
-
-
-def id_check_digit(first17: str) -> str:
-    """The 18th character of a resident ID number (GB 11643-1999, ISO 7064 MOD 11-2)."""
-    return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
-
-
-def is_valid_id_number(number: str) -> bool:
-    return len(number) == 18 and number[:17].isdigit() and id_check_digit(number[:17]) == number[17]
 
 
 def cn_number(n: int) -> str:
@@ -323,7 +315,7 @@ class _Planner:
             first17 = f"{head}{serial:03d}"
             if first17 not in self._ids:
                 self._ids.add(first17)
-                return first17 + id_check_digit(first17)
+                return first17 + id_numbers.check_digit(first17)
 
     def _phone(self) -> str:
         while True:

@@ -4,14 +4,27 @@ The tree is stored as a materialised path: each node's `path` is its ancestors' 
 so a whole subtree, at any depth, is one indexed prefix query.
 """
 
+import re
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaohe.orgs.crypto import decrypt, mask_id_number, mask_phone
+
+# Codes appear in URLs (/orgs/<code>/), so they avoid the path words the app itself uses.
+RESERVED_CODES = frozenset({"new", "people", "import", "export.xlsx", "template.xlsx"})
+
+
+def validate_org_code(code: str) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", code):
+        raise ValidationError(_("编码只能由字母、数字和 - _ . 组成，并以字母或数字开头"))
+    if code.lower() in RESERVED_CODES:
+        raise ValidationError(_("“%(code)s”是系统保留字，不能用作编码") % {"code": code})
+
 
 PATH_SEGMENT = 10  # digits per id in `path`; ten billion nodes is more than a country has
 
@@ -45,7 +58,7 @@ class OrgQuerySet(models.QuerySet["OrgUnit"]):
 
 
 class OrgUnit(models.Model):
-    code = models.CharField(_("编码"), max_length=40, unique=True)
+    code = models.CharField(_("编码"), max_length=40, unique=True, validators=[validate_org_code])
     name = models.CharField(_("名称"), max_length=120)
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)

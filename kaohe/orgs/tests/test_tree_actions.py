@@ -105,16 +105,16 @@ def test_personal_numbers_are_encrypted_at_rest_and_masked(city):
             f"SELECT phone_enc, id_number_enc FROM {Person._meta.db_table} WHERE id = %s", [city.person_a.pk]
         )
         phone_enc, id_enc = cursor.fetchone() or ("", "")
-    assert "13800001111" not in phone_enc and "1234" not in id_enc
+    assert "13800001111" not in phone_enc and "1232" not in id_enc
     assert city.person_a.phone == "13800001111"
     assert city.person_a.phone_masked == "138****1111"
-    assert city.person_a.id_number_masked == "110***********1234"
+    assert city.person_a.id_number_masked == "110***********1232"
 
 
 def test_an_id_number_is_registered_once(city):
     with pytest.raises(ValidationError) as exc:
         actions.create_person(
-            city.staff_b, org=city.branch_b, name="重复", gender="F", id_number="110101198001011234"
+            city.staff_b, org=city.branch_b, name="重复", gender="F", id_number="110101198001011232"
         )
     assert "id_number" in exc.value.error_dict
 
@@ -126,3 +126,20 @@ def test_person_changes_are_audited_without_clear_numbers(city):
     entry = AuditEntry.objects.get(action="person.update")
     assert entry.new is not None and "13900002222" not in str(entry.new)
     assert entry.new["phone"].startswith("***")
+
+
+def test_it_refuses_an_id_number_with_a_wrong_check_digit(city):
+    with pytest.raises(ValidationError) as exc:
+        actions.create_person(
+            city.staff_a, org=city.branch_a, name="李四", gender="F", id_number="110101198001011234"
+        )
+    assert "校验位" in str(exc.value.error_dict["id_number"])
+
+
+@pytest.mark.parametrize("code", ["people", "New", "a b", "机关", "-x"])
+def test_it_refuses_codes_that_cannot_sit_in_a_url(city, code):
+    with pytest.raises(ValidationError) as exc:
+        actions.create_org(
+            city.admin, code=code, name="x", kind=OrgKind.BRANCH, parent=city.ent_a, active_from=DAY
+        )
+    assert "code" in exc.value.error_dict

@@ -145,3 +145,11 @@ def test_people_list_sorts_by_join_date_and_keeps_filters_in_links(city, login):
     assert names == ["阿强", "张a"]
     assert "?status=full&sort=join" in page.text  # the header link flips the order, keeps the filter
     assert login(city.viewer_a).get(reverse("orgs:people"), {"sort": "bogus"}).context["sort"] == "name"
+
+
+def test_import_buttons_show_only_to_those_who_may_import(city, login):
+    import_url = reverse("orgs:org_import")
+    assert import_url in login(city.staff_a).get(reverse("orgs:tree")).text
+    read_only = login(city.viewer_a).get(reverse("orgs:tree")).text
+    assert import_url not in read_only and reverse("orgs:org_export") in read_only
+    assert reverse("orgs:people_import") not in login(city.viewer_a).get(reverse("orgs:people")).text

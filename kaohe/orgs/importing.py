@@ -1,0 +1,459 @@
+"""Importing the org and people sheets: validate the whole file, then write it in one transaction.
+
+Nothing is written unless every row is valid; the caller gets every error at once, each naming the
+Excel row and the column. Rows are upserts: orgs keyed by 编码, people by 身份证号.
+
+Audit: org rows go through create_org / update_org, so each created or changed org gets its own
+audit row (orgs number in the thousands at most), plus one "org.import" summary row. People imports
+can carry a whole province, so they write one "person.import" summary row with the counts.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from kaohe.accounts.models import Cap
+from kaohe.accounts.queries import has_cap, scope_roots
+from kaohe.audit.actions import record
+from kaohe.orgs import xlsx
+from kaohe.orgs.actions import check_parent, create_org, name_pinyin, update_org
+from kaohe.orgs.crypto import digest, encrypt, mask_id_number
+from kaohe.orgs.models import OrgKind, OrgUnit, Person
+from kaohe.orgs.queries import orgs_for_user, people_for_user
+from kaohe.orgs.xlsx import ORG_COLUMNS, PEOPLE_COLUMNS, OrgRow, PersonRow, RowError, Sheet
+
+CHUNK = 500  # values per IN (...) query: well under SQLite's bound-parameter limit
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Rejected(Exception):
+    """Raised inside the transaction to roll it back and hand the errors to the caller."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+def _chunks[T](values: Iterable[T]) -> Iterator[list[T]]:
+    unique = list(dict.fromkeys(values))
+    for start in range(0, len(unique), CHUNK):
+        yield unique[start : start + CHUNK]
+
+
+def _in_scope(roots: list[OrgUnit], org: OrgUnit) -> bool:
+    return any(org.path.startswith(r.path) for r in roots)
+
+
+def _action_errors(row: int, columns: tuple[xlsx.Column, ...], exc: Exception) -> list[RowError]:
+    """An action's ValidationError or PermissionDenied as row errors (fields mapped to headers)."""
+    headers = {c.field: c.header for c in columns}
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        return [
+            RowError(row, headers.get(name, ""), message)
+            for name, errors in exc.message_dict.items()
+            for message in errors
+        ]
+    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc) or _("无权在此组织下操作")]
+    return [RowError(row, "", m) for m in messages]
+
+
+# ---- orgs --------------------------------------------------------------------------------------
+
+
+def import_orgs(actor, upload) -> ImportResult:
+    """Create or update the orgs in the uploaded sheet, all or nothing, within the actor's scope."""
+    if not has_cap(actor, Cap.EDIT_ORGS):
+        raise PermissionDenied(_("无权维护组织"))
+    sheet, errors = xlsx.read_orgs(upload)
+    if sheet is None:
+        return ImportResult(errors=errors)
+    try:
+        with transaction.atomic():
+            return _import_orgs(actor, sheet, errors)
+    except _Rejected as rejected:
+        return ImportResult(errors=xlsx.sort_errors(rejected.errors, ORG_COLUMNS))
+
+
+class _OrgPlan:
+    """The tree as it will be after the import: file rows over the orgs already stored."""
+
+    def __init__(self, actor, sheet: Sheet[OrgRow], errors: list[RowError]):
+        self.sheet, self.errors = sheet, errors
+        self.roots = scope_roots(actor, Cap.EDIT_ORGS)
+        # The whole table is small (a city's or province's party organisations); loading it once
+        # makes parent look-ups, moves and cycle checks plain dictionary work.
+        stored = list(OrgUnit.objects.all())
+        self.stored = {o.code: o for o in stored}
+        self.code_of = {o.pk: o.code for o in stored}
+        self.rows = {r.code: r for r in sheet.rows if r.code and "code" not in r.bad}
+
+    def error(self, row: OrgRow, name: str, message: str) -> None:
+        self.errors.append(RowError(row.row, xlsx.column_of(ORG_COLUMNS, name), message))
+
+    def stored_parent(self, code: str) -> str | None:
+        org = self.stored[code]
+        return self.code_of.get(org.parent_id) if org.parent_id else None
+
+    def parent_of(self, code: str) -> str | None:
+        """The parent's code in the final tree."""
+        if code in self.rows:
+            return self.rows[code].parent_code or None
+        return self.stored_parent(code) if code in self.stored else None
+
+    def kind_of(self, code: str) -> str:
+        row = self.rows.get(code)
+        if row is not None:
+            return row.kind
+        return self.stored[code].kind
+
+    def check(self) -> None:
+        for row in self.sheet.rows:
+            self._check_row(row)
+        self._check_children_of_changed_kinds()
+        self._check_cycles()
+
+    def _check_row(self, row: OrgRow) -> None:
+        # A row whose own code is bad is still checked as far as it can be, to report everything.
+        existing = self.stored.get(row.code) if "code" not in row.bad else None
+        if existing is not None and not _in_scope(self.roots, existing):
+            self.error(row, "code", _("组织“%(code)s”不在您的管理范围内，不能修改") % {"code": row.code})
+            return
+        if "parent" in row.bad:
+            return
+        parent = row.parent_code
+        if parent and parent not in self.rows and parent not in self.stored:
+            self.error(row, "parent", _("上级编码“%(code)s”在系统和本文件中都不存在") % {"code": parent})
+            return
+        moved = existing is None or (parent or None) != self.stored_parent(row.code)
+        if not parent and row.kind == OrgKind.COMMITTEE and existing is None:
+            self.error(row, "parent", _("只能通过命令行创建最上级组织"))
+            return
+        if (
+            moved
+            and parent in self.stored
+            and parent not in self.rows
+            and not _in_scope(self.roots, self.stored[parent])
+        ):
+            self.error(row, "parent", _("上级组织“%(code)s”不在您的管理范围内") % {"code": parent})
+            return
+        if row.kind and (not parent or self.kind_of(parent)):
+            try:
+                check_parent(row.kind, OrgUnit(kind=self.kind_of(parent)) if parent else None)
+            except ValidationError as exc:
+                self.errors.extend(_action_errors(row.row, ORG_COLUMNS, exc))
+
+    def _check_children_of_changed_kinds(self) -> None:
+        """A stored child that stays put must still be allowed under its parent's new kind."""
+        changed = {
+            o.pk: self.rows[o.code]
+            for o in self.stored.values()
+            if o.code in self.rows and self.rows[o.code].kind and self.rows[o.code].kind != o.kind
+        }
+        if not changed:
+            return
+        for child in self.stored.values():
+            if child.parent_id in changed and child.code not in self.rows:
+                row = changed[child.parent_id]
+                try:
+                    check_parent(child.kind, OrgUnit(kind=row.kind))
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        self.error(
+                            row,
+                            "kind",
+                            _("下级组织“%(code)s”：%(message)s") % {"code": child.code, "message": message},
+                        )
+
+    def _check_cycles(self) -> None:
+        """Only file rows change parents, so every cycle passes through one; name its codes."""
+        state: dict[str, int] = {}  # 1 on the current walk, 2 done
+        for start in self.rows:
+            walk: list[str] = []
+            code: str | None = start
+            while code is not None and code not in state:
+                state[code] = 1
+                walk.append(code)
+                code = self.parent_of(code)
+            if code is not None and state[code] == 1:
+                cycle = walk[walk.index(code) :]
+                text = " → ".join([*cycle, code])
+                for member in cycle:
+                    if member in self.rows:
+                        self.error(
+                            self.rows[member], "parent", _("上级关系形成环：%(cycle)s") % {"cycle": text}
+                        )
+            for c in walk:
+                state[c] = 2
+
+    def depth(self, code: str, memo: dict[str, int]) -> int:
+        """Depth in the final tree (valid only once the tree is known to have no cycle)."""
+        chain: list[str] = []
+        c: str | None = code
+        while c is not None and c not in memo:
+            chain.append(c)
+            c = self.parent_of(c)
+        base = -1 if c is None else memo[c]
+        for c in reversed(chain):
+            base += 1
+            memo[c] = base
+        return memo[code]
+
+
+def _import_orgs(actor, sheet: Sheet[OrgRow], errors: list[RowError]) -> ImportResult:
+    plan = _OrgPlan(actor, sheet, errors)
+    plan.check()
+    if errors:
+        raise _Rejected(errors)
+    # Top-down in the final tree: each parent is in place before its children are created or moved
+    # under it, so a move never passes through a temporary cycle.
+    memo: dict[str, int] = {}
+    rows = sorted(sheet.rows, key=lambda r: (plan.depth(r.code, memo), r.row))
+    result = ImportResult()
+    for row in rows:
+        try:
+            outcome = _write_org(actor, plan, row)
+        except (ValidationError, PermissionDenied) as exc:
+            # Validation above should make this unreachable; a concurrent change can still get here.
+            raise _Rejected(_action_errors(row.row, ORG_COLUMNS, exc)) from exc
+        setattr(result, outcome, getattr(result, outcome) + 1)
+    _record_import(actor, "org.import", Cap.EDIT_ORGS, sheet, result)
+    return result
+
+
+def _write_org(actor, plan: _OrgPlan, row: OrgRow) -> str:
+    fields = plan.sheet.fields
+    # Fetched now: an earlier move in this import may have rewritten the parent's path.
+    parent = OrgUnit.objects.get(code=row.parent_code) if row.parent_code else None
+    existing = plan.stored.get(row.code)
+    if existing is None:
+        assert row.active_from is not None  # checked when read
+        create_org(
+            actor,
+            code=row.code,
+            name=row.name,
+            kind=row.kind,
+            parent=parent,
+            active_from=row.active_from,
+            short_name=row.short_name,
+            secretary=row.secretary,
+            active_to=row.active_to,
+        )
+        return "created"
+    wanted: dict[str, object] = {"name": row.name, "kind": row.kind, "active_from": row.active_from}
+    for name in ("short_name", "secretary", "active_to"):
+        if name in fields:
+            wanted[name] = getattr(row, name)
+    changes = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
+    if (row.parent_code or None) != plan.stored_parent(row.code):
+        changes["parent"] = parent
+    if not changes:
+        return "unchanged"
+    update_org(actor, existing, **changes)
+    return "updated"
+
+
+def _record_import(actor, action: str, cap: str, sheet: Sheet, result: ImportResult) -> None:
+    """One summary row, filed under the actor's scope so a scoped audit admin sees it."""
+    roots = scope_roots(actor, cap)
+    record(
+        actor,
+        action,
+        target_type="orgs.import",
+        target_id=sheet.file_name[:64],
+        target_repr=sheet.file_name[:200],
+        org_path=roots[0].path if roots else "",
+        new={
+            "file": sheet.file_name,
+            "rows": len(sheet.rows),
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
+    )
+
+
+# ---- people ------------------------------------------------------------------------------------
+
+
+def import_people(actor, upload) -> ImportResult:
+    """Create or update the people in the uploaded sheet, all or nothing, within the actor's scope."""
+    if not has_cap(actor, Cap.EDIT_PEOPLE):
+        raise PermissionDenied(_("无权维护人员"))
+    sheet, errors = xlsx.read_people(upload)
+    if sheet is None:
+        return ImportResult(errors=errors)
+    try:
+        with transaction.atomic():
+            return _import_people(actor, sheet, errors)
+    except _Rejected as rejected:
+        return ImportResult(errors=xlsx.sort_errors(rejected.errors, PEOPLE_COLUMNS))
+
+
+def _people_error(row: PersonRow, name: str, message: str) -> RowError:
+    return RowError(row.row, xlsx.column_of(PEOPLE_COLUMNS, name), message)
+
+
+def _match_people(
+    actor, sheet: Sheet[PersonRow], orgs: dict[str, OrgUnit], errors: list[RowError]
+) -> dict[int, Person]:
+    """Row number → the stored person the row updates; rows not in the result create people."""
+    editable = people_for_user(actor, Cap.EDIT_PEOPLE).select_related("org")
+    roots = scope_roots(actor, Cap.EDIT_PEOPLE)
+    matched: dict[int, Person] = {}
+
+    full = {digest(r.id_number): r for r in sheet.rows if r.id_number and not r.id_masked}
+    for chunk in _chunks(full):
+        for person in Person.objects.filter(id_number_digest__in=chunk).select_related("org"):
+            row = full[person.id_number_digest]
+            if _in_scope(roots, person.org):
+                matched[row.row] = person
+            else:
+                errors.append(
+                    _people_error(row, "id_number", _("该身份证号已登记在您管理范围之外的人员名下"))
+                )
+
+    # A masked number (from an export) finds its person by name and the visible digits.
+    masked = [r for r in sheet.rows if r.id_masked and r.name]
+    candidates: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    for chunk in _chunks(r.name for r in masked):
+        for person in editable.filter(name__in=chunk).exclude(id_number_digest=""):
+            candidates[(person.name, mask_id_number(person.id_number))].append(person)
+    for row in masked:
+        found = candidates.get((row.name, row.id_number), [])
+        if len(found) == 1:
+            matched[row.row] = found[0]
+        elif not found:
+            errors.append(
+                _people_error(
+                    row,
+                    "id_number",
+                    _(
+                        "身份证号是脱敏值，只能用来对应已有人员，但找不到姓名为“%(name)s”且号码相符的人员；"
+                        "新增人员或修改姓名时请填写完整身份证号"
+                    )
+                    % {"name": row.name},
+                )
+            )
+        else:
+            errors.append(
+                _people_error(
+                    row,
+                    "id_number",
+                    _("有多名姓名为“%(name)s”且脱敏号码相同的人员，请填写完整身份证号") % {"name": row.name},
+                )
+            )
+
+    # Without a number, a row is the same person as a stored one of that name in that org who has
+    # none either, taken in order; so re-importing an export does not duplicate them.
+    blank = [r for r in sheet.rows if not r.id_number and r.org_code in orgs and "id_number" not in r.bad]
+    if blank:
+        stored: dict[tuple[int, str], list[Person]] = defaultdict(list)
+        for org_ids in _chunks(orgs[r.org_code].pk for r in blank):
+            for person in editable.filter(org_id__in=org_ids, id_number_digest="").order_by("pk"):
+                stored[(person.org_id, person.name)].append(person)
+        for row in blank:
+            queue = stored.get((orgs[row.org_code].pk, row.name))
+            if queue:
+                matched[row.row] = queue.pop(0)
+
+    first_row: dict[int, int] = {}
+    for row in sheet.rows:
+        same = matched.get(row.row)
+        if same is None:
+            continue
+        if same.pk in first_row:
+            errors.append(
+                _people_error(row, "id_number", _("与第 %(row)s 行是同一人员") % {"row": first_row[same.pk]})
+            )
+        else:
+            first_row[same.pk] = row.row
+    return matched
+
+
+def _import_people(actor, sheet: Sheet[PersonRow], errors: list[RowError]) -> ImportResult:
+    orgs: dict[str, OrgUnit] = {}
+    for chunk in _chunks(r.org_code for r in sheet.rows if r.org_code):
+        orgs.update((o.code, o) for o in orgs_for_user(actor, Cap.EDIT_PEOPLE).filter(code__in=chunk))
+    for row in sheet.rows:
+        if row.org_code and "org" not in row.bad and row.org_code not in orgs:
+            errors.append(
+                _people_error(
+                    row, "org", _("组织编码“%(code)s”不存在或不在您的管理范围内") % {"code": row.org_code}
+                )
+            )
+    matched = _match_people(actor, sheet, orgs, errors)
+    if errors:
+        raise _Rejected(errors)
+
+    result = ImportResult()
+    fields = sheet.fields
+    new: list[Person] = []
+    changed: list[Person] = []
+    touched: set[str] = set()
+    for row in sheet.rows:
+        person = matched.get(row.row)
+        if person is None:
+            person = Person(org=orgs[row.org_code])
+            _fill_person(person, row, fields, orgs)
+            person.phone_enc = encrypt(row.phone or "")
+            person.id_number_enc, person.id_number_digest = encrypt(row.id_number), digest(row.id_number)
+            new.append(person)
+            continue
+        names = _fill_person(person, row, fields, orgs)
+        if row.phone is not None and row.phone != person.phone:
+            person.phone_enc = encrypt(row.phone)
+            names.add("phone_enc")
+        if names:
+            touched |= names
+            changed.append(person)
+        else:
+            result.unchanged += 1
+    try:
+        Person.objects.bulk_create(new, batch_size=CHUNK)
+        if changed:
+            Person.objects.bulk_update(changed, sorted(touched), batch_size=CHUNK)
+    except IntegrityError as exc:
+        # Rows were checked against the database above; only a concurrent change gets here.
+        raise _Rejected(
+            [RowError(None, "", _("保存时与其他人的修改冲突，未导入任何数据；请重新上传"))]
+        ) from exc
+    result.created, result.updated = len(new), len(changed)
+    _record_import(actor, "person.import", Cap.EDIT_PEOPLE, sheet, result)
+    return result
+
+
+_PERSON_FIELDS = ("name", "gender", "status", "birth_date", "join_date", "position")
+
+
+def _fill_person(
+    person: Person, row: PersonRow, fields: frozenset[str], orgs: dict[str, OrgUnit]
+) -> set[str]:
+    """Copy the row's columns onto `person`; return the model fields that changed."""
+    names: set[str] = set()
+    for name in _PERSON_FIELDS:
+        if name in fields and getattr(person, name) != getattr(row, name):
+            setattr(person, name, getattr(row, name))
+            names.add(name)
+    if "name" in names:
+        person.name_pinyin = name_pinyin(person.name)
+        names.add("name_pinyin")
+    org = orgs[row.org_code]
+    if person.org_id != org.pk:
+        person.org = org
+        names.add("org")
+    return names

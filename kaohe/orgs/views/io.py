@@ -1,0 +1,207 @@
+"""Excel import and export of the org tree and of people."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from kaohe.accounts.models import Cap
+from kaohe.accounts.queries import has_cap, scope_roots
+from kaohe.orgs import importing, xlsx
+from kaohe.orgs.models import OrgKind
+from kaohe.orgs.queries import get_org_for_user, orgs_for_user, people_for_user
+
+MAX_ERRORS_SHOWN = 500  # a file wrong on every row would otherwise make a page too long to load
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
+
+
+@dataclass(frozen=True)
+class _Io:
+    """What differs between the org and the people import pages."""
+
+    view_cap: str
+    edit_cap: str
+    title: str | Promise  # translated lazily, at render time
+    sheet: str
+    columns: tuple[xlsx.Column, ...]
+    template_url: str
+    export_url: str
+    done_url: str
+    importer: Callable[..., importing.ImportResult]
+
+
+ORGS = _Io(
+    view_cap=Cap.VIEW_ORGS,
+    edit_cap=Cap.EDIT_ORGS,
+    title=gettext_lazy("导入组织"),
+    sheet=xlsx.ORG_SHEET,
+    columns=xlsx.ORG_COLUMNS,
+    template_url="orgs:org_template",
+    export_url="orgs:org_export",
+    done_url="orgs:tree",
+    importer=importing.import_orgs,
+)
+PEOPLE = _Io(
+    view_cap=Cap.VIEW_PEOPLE,
+    edit_cap=Cap.EDIT_PEOPLE,
+    title=gettext_lazy("导入人员"),
+    sheet=xlsx.PEOPLE_SHEET,
+    columns=xlsx.PEOPLE_COLUMNS,
+    template_url="orgs:people_template",
+    export_url="orgs:people_export",
+    done_url="orgs:people",
+    importer=importing.import_people,
+)
+
+
+def _require_edit(user, io: _Io) -> None:
+    """404 for someone who cannot see this kind of record at all, 403 for a read-only one."""
+    if not has_cap(user, io.view_cap):
+        raise Http404("not here")
+    if not has_cap(user, io.edit_cap):
+        raise PermissionDenied("read-only")
+
+
+def _page(request, io: _Io, form: UploadForm, errors=(), status: int = 200):
+    errors = list(errors)
+    return render(
+        request,
+        "orgs/import.html",
+        {
+            "title": io.title,
+            "sheet": io.sheet,
+            "columns": io.columns,
+            "form": form,
+            "template_url": reverse(io.template_url),
+            "export_url": reverse(io.export_url),
+            "back_url": reverse(io.done_url),
+            "errors": errors[:MAX_ERRORS_SHOWN],
+            "error_count": len(errors),
+            "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_rows": settings.MAX_IMPORT_ROWS,
+            "people": io is PEOPLE,
+        },
+        status=status,
+    )
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _import_view(request, io: _Io):
+    _require_edit(request.user, io)
+    if request.method != "POST":
+        return _page(request, io, UploadForm())
+    # Refused from the declared length alone, before anything reads the body.
+    if _declared_length(request) > settings.MAX_UPLOAD_BYTES:
+        error = xlsx.RowError(
+            None,
+            "",
+            _("文件太大：上限为 %(mb)s MB，请分批导入") % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
+        )
+        return _page(request, io, UploadForm(), [error], status=413)
+    return _upload(request, io)
+
+
+@csrf_protect
+def _upload(request, io: _Io):
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, io, form, status=400)
+    result = io.importer(request.user, form.cleaned_data["file"])
+    if not result.ok:
+        return _page(request, io, UploadForm(), result.errors, status=400)
+    messages.success(
+        request,
+        _("导入完成：新增 %(created)s 条，更新 %(updated)s 条，未变 %(unchanged)s 条。")
+        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+    )
+    return redirect(io.done_url)
+
+
+# CSRF middleware would parse the whole upload before the view runs; these views check the size
+# first and then CSRF themselves (`_upload` is csrf_protect-ed).
+@csrf_exempt
+@login_required
+def org_import(request):
+    return _import_view(request, ORGS)
+
+
+@csrf_exempt
+@login_required
+def people_import(request):
+    return _import_view(request, PEOPLE)
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=xlsx.XLSX_CONTENT_TYPE)
+    filename = f"{name}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _subtree_filter(request):
+    """The org named by ?org= (404 if the user may not see it), or None for everything visible."""
+    code = request.GET.get("org", "").strip()
+    return get_org_for_user(request.user, code) if code else None
+
+
+@login_required
+def org_export(request):
+    if not has_cap(request.user, Cap.VIEW_ORGS):
+        raise Http404("not here")
+    orgs = orgs_for_user(request.user).select_related("parent")
+    org = _subtree_filter(request)
+    if org is not None:
+        orgs = orgs.subtree_of(org)
+    return _xlsx(xlsx.build_orgs(orgs.order_by("path")), _("组织架构"))
+
+
+@login_required
+def people_export(request):
+    if not has_cap(request.user, Cap.VIEW_PEOPLE):
+        raise Http404("not here")
+    people = people_for_user(request.user).select_related("org")
+    org = _subtree_filter(request)
+    if org is not None:
+        people = people.in_subtree_of(org)
+    if request.GET.get("left") != "1":
+        people = people.filter(left_on__isnull=True)
+    ordered = people.order_by("org__path", "name_pinyin", "pk").iterator(chunk_size=2000)
+    return _xlsx(xlsx.build_people(ordered), _("党员与人员"))
+
+
+@login_required
+def org_template(request):
+    _require_edit(request.user, ORGS)
+    root = scope_roots(request.user, Cap.EDIT_ORGS)[0]
+    return _xlsx(xlsx.org_template(root.code), _("组织导入模板"))
+
+
+@login_required
+def people_template(request):
+    _require_edit(request.user, PEOPLE)
+    # The example sits in a branch the user may edit, so the template itself imports cleanly.
+    scope = orgs_for_user(request.user, Cap.EDIT_PEOPLE)
+    example = scope.filter(kind=OrgKind.BRANCH).order_by("path").first() or scope.order_by("path").first()
+    return _xlsx(xlsx.people_template(example.code if example else ""), _("人员导入模板"))
