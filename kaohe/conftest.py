@@ -27,6 +27,13 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings):
+    # Jobs run inside the request that starts them, so a test sees their outcome at once; the
+    # database backend and its worker are tested in kaohe/jobs/tests.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 def make_user(username: str, role: str | None, org, *, home=None):
     user = account_actions.create_user(
         None,

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kaohe.accounts",
     "kaohe.audit",
     "kaohe.orgs",
+    "kaohe.jobs",
     "kaohe.api",
 ]
 

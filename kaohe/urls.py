@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("kaohe.accounts.urls")),
     path("orgs/", include("kaohe.orgs.urls")),
     path("audit/", include("kaohe.audit.urls")),
+    path("jobs/", include("kaohe.jobs.urls")),
     path("api/", include("kaohe.api.urls")),
 ]
 

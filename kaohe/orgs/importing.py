@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -457,3 +458,36 @@ def _fill_person(
         person.org = org
         names.add("org")
     return names
+
+
+# ---- as background jobs (kaohe.jobs) ------------------------------------------------------------
+
+MAX_ERRORS_KEPT = 500  # a file wrong on every row would otherwise make a result too long to show
+
+
+def _job_result(result: ImportResult) -> tuple[bool, dict]:
+    errors = [
+        {"row": e.row, "column": e.column, "cell": e.cell, "message": str(e.message)}
+        for e in result.errors[:MAX_ERRORS_KEPT]
+    ]
+    return result.ok, {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "errors": errors,
+        "error_count": len(result.errors),
+    }
+
+
+def _job_upload(job) -> File:
+    return File(job.input_file.open("rb"), name=job.input_name or "upload.xlsx")
+
+
+def run_org_import(actor, job) -> tuple[bool, dict]:
+    with _job_upload(job) as upload:
+        return _job_result(import_orgs(actor, upload))
+
+
+def run_people_import(actor, job) -> tuple[bool, dict]:
+    with _job_upload(job) as upload:
+        return _job_result(import_people(actor, upload))

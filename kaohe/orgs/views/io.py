@@ -1,11 +1,9 @@
 """Excel import and export of the org tree and of people."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -20,11 +18,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
-from kaohe.orgs import importing, xlsx
+from kaohe.jobs.actions import start_job
+from kaohe.orgs import xlsx
 from kaohe.orgs.models import OrgKind
 from kaohe.orgs.queries import get_org_for_user, orgs_for_user, people_for_user
-
-MAX_ERRORS_SHOWN = 500  # a file wrong on every row would otherwise make a page too long to load
 
 
 class UploadForm(forms.Form):
@@ -43,7 +40,7 @@ class _Io:
     template_url: str
     export_url: str
     done_url: str
-    importer: Callable[..., importing.ImportResult]
+    job_kind: str
 
 
 ORGS = _Io(
@@ -55,7 +52,7 @@ ORGS = _Io(
     template_url="orgs:org_template",
     export_url="orgs:org_export",
     done_url="orgs:tree",
-    importer=importing.import_orgs,
+    job_kind="orgs.import",
 )
 PEOPLE = _Io(
     view_cap=Cap.VIEW_PEOPLE,
@@ -66,7 +63,7 @@ PEOPLE = _Io(
     template_url="orgs:people_template",
     export_url="orgs:people_export",
     done_url="orgs:people",
-    importer=importing.import_people,
+    job_kind="people.import",
 )
 
 
@@ -79,7 +76,7 @@ def _require_edit(user, io: _Io) -> None:
 
 
 def _page(request, io: _Io, form: UploadForm, errors=(), status: int = 200):
-    errors = list(errors)
+    errors = [vars(e) for e in errors]
     return render(
         request,
         "orgs/import.html",
@@ -91,8 +88,7 @@ def _page(request, io: _Io, form: UploadForm, errors=(), status: int = 200):
             "template_url": reverse(io.template_url),
             "export_url": reverse(io.export_url),
             "back_url": reverse(io.done_url),
-            "errors": errors[:MAX_ERRORS_SHOWN],
-            "error_count": len(errors),
+            "result": {"errors": errors, "error_count": len(errors)} if errors else None,
             "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
             "max_rows": settings.MAX_IMPORT_ROWS,
             "people": io is PEOPLE,
@@ -125,18 +121,12 @@ def _import_view(request, io: _Io):
 
 @csrf_protect
 def _upload(request, io: _Io):
+    """Store the file and queue its import; the job page shows progress and then the result."""
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, io, form, status=400)
-    result = io.importer(request.user, form.cleaned_data["file"])
-    if not result.ok:
-        return _page(request, io, UploadForm(), result.errors, status=400)
-    messages.success(
-        request,
-        _("导入完成：新增 %(created)s 条，更新 %(updated)s 条，未变 %(unchanged)s 条。")
-        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-    )
-    return redirect(io.done_url)
+    job = start_job(request.user, io.job_kind, form.cleaned_data["file"])
+    return redirect("jobs:detail", job.public_id)
 
 
 # CSRF middleware would parse the whole upload before the view runs; these views check the size

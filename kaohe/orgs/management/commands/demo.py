@@ -1,6 +1,9 @@
 """`kaohe demo`: migrate, build the demo city on the first run, print the logins, and serve."""
 
+import atexit
 import os
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -113,7 +116,11 @@ class Command(BaseCommand):
 
         # Granian forks its worker: it must not inherit this process's open database connection.
         connections.close_all()
-        self.stdout.write("Serving; Ctrl-C stops.")
+        # Imports run as background jobs: the demo starts the worker that production runs as its own
+        # service, and stops it with the server.
+        worker = subprocess.Popen([sys.executable, "-m", "kaohe.cli", "db_worker", "--interval", "0.5"])
+        atexit.register(worker.terminate)
+        self.stdout.write("Serving (with a background job worker); Ctrl-C stops.")
         # A few threads are plenty for a demo on SQLite, which writes one transaction at a time.
         threads = min(8, 2 * (os.cpu_count() or 1) + 1)
         Granian(

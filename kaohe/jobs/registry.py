@@ -1,0 +1,35 @@
+"""The kinds of job and the function that does each one's work.
+
+A handler takes (actor, job) and returns (ok, result): `result` is stored as JSON and shown by the
+kind's template; ok False means the input was refused and nothing was written.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class JobKind:
+    label: object  # lazily translated
+    handler: str  # dotted path, imported when the job runs
+    result_template: str
+    back_url: str  # where the user goes when the job is done
+
+
+KINDS = {
+    "orgs.import": JobKind(
+        _("导入组织"), "kaohe.orgs.importing.run_org_import", "orgs/partials/import_result.html", "orgs:tree"
+    ),
+    "people.import": JobKind(
+        _("导入人员"),
+        "kaohe.orgs.importing.run_people_import",
+        "orgs/partials/import_result.html",
+        "orgs:people",
+    ),
+}
+
+
+def handler_for(kind: str):
+    return import_string(KINDS[kind].handler)
