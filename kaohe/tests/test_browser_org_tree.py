@@ -73,3 +73,11 @@ def test_pages_load_nothing_from_outside_and_break_no_policy(city, live_server, 
     assert seen and outside == []
     # A Content-Security-Policy violation or a failed asset shows up as a console error.
     assert problems == []
+
+
+def test_english_is_one_click_away(city, live_server, page):
+    _sign_in(page, live_server.url, "viewer_a")
+    page.wait_for_url(f"{live_server.url}/")
+    page.click("button:has-text('English')")
+    page.wait_for_selector("button:has-text('中文')")
+    assert "Organisation" in page.inner_text("nav.kh-sidebar, aside")

@@ -33,6 +33,7 @@ def database_backend(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
 def test_a_queued_job_waits_for_the_worker_then_shows_its_result(city, login, database_backend):
     job = start_job(city.staff_a, "orgs.import", _org_sheet(GOOD))
     client = login(city.staff_a)
