@@ -1,17 +1,23 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap
+from kaohe.audit.actions import record
+from kaohe.audit.export import build_entries
 from kaohe.audit.queries import entries_for_user
 from kaohe.htmx import render_page_or_partial
+from kaohe.orgs.xlsx import XLSX_CONTENT_TYPE
 
 
-@login_required
-def audit_list(request):
-    """Audit admins only (三员分立): filter by actor, action, target and date."""
+def _filtered(request):
+    """The entries the user may read, narrowed by the page's filters."""
     if not has_cap(request.user, Cap.VIEW_AUDIT):
         raise Http404("not here")
     qs = entries_for_user(request.user)
@@ -26,8 +32,35 @@ def audit_list(request):
         qs = qs.filter(at__date__gte=since)
     if until := parse_date(f["until"]):
         qs = qs.filter(at__date__lte=until)
+    return qs, f
+
+
+@login_required
+def audit_list(request):
+    """Audit admins only (三员分立): filter by actor, action, target and date."""
+    qs, f = _filtered(request)
     page = Paginator(qs.order_by("-seq"), 50).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in f.items() if v)
+    query = urlencode({k: v for k, v in f.items() if v})
     return render_page_or_partial(
         request, "audit/list.html", "audit/partials/rows.html", {"page": page, "f": f, "query": query}
     )
+
+
+@login_required
+def audit_export(request):
+    """The filtered entries as xlsx; the export itself is recorded."""
+    qs, f = _filtered(request)
+    with transaction.atomic():
+        record(
+            request.user,
+            "audit.export",
+            target_type="audit",
+            target_id="-",
+            target_repr=_("审计日志导出"),
+            new={k: v for k, v in f.items() if v} or None,
+        )
+    content = build_entries(qs.order_by("seq").iterator(chunk_size=2000))
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    filename = f"{_('审计日志')}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
