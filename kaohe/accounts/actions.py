@@ -20,6 +20,10 @@ USER_FIELDS = ["username", "full_name", "org", "is_active", "must_change_passwor
 def note_failed_login(username: str) -> User | None:
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None:
+        # Guessing at names is recorded too; the name is cut short, it is untrusted input.
+        record(
+            None, "auth.login_failed", target_type="accounts.user", target_id="-", target_repr=username[:150]
+        )
         return None
     user.failed_logins += 1
     locked = user.failed_logins >= settings.LOGIN_MAX_FAILURES
@@ -54,12 +58,28 @@ def _require(actor, cap: str, org) -> None:
         raise PermissionDenied(_("无权管理此范围内的账号"))
 
 
+def _require_manageable(actor, user: User) -> None:
+    """三员分立: no administrator can take over another's (or their own) account from the web.
+    Administrator accounts are kept from the server's command line (kaohe changepassword)."""
+    _require(actor, Cap.MANAGE_USERS, user.org)
+    if actor is not None and (
+        actor.pk == user.pk or user.role_assignments.filter(role__in=SEPARATED_ADMIN_ROLES).exists()
+    ):
+        raise PermissionDenied(_("管理员账号和自己的账号不能在此维护，请在服务器上用命令行处理（三员分立）"))
+
+
+def _check_org_open(org) -> None:
+    if org is not None and org.active_to is not None:
+        raise ValidationError({"org": _("“%(name)s”已撤销") % {"name": org.name}})
+
+
 @transaction.atomic
 def create_user(
     actor, *, username: str, full_name: str, org, password: str, must_change_password: bool = True
 ) -> User:
     """Accounts are made by the system admin (三员分立); the password is a one-time one."""
     _require(actor, Cap.MANAGE_USERS, org)
+    _check_org_open(org)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("用户名已存在")})
     user = User(username=username, full_name=full_name, org=org, must_change_password=must_change_password)
@@ -80,10 +100,12 @@ def create_user(
 
 @transaction.atomic
 def set_user_active(actor, user: User, active: bool) -> User:
-    _require(actor, Cap.MANAGE_USERS, user.org)
+    _require_manageable(actor, user)
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+        if not active:
+            _revoke_tokens(user)
         record(
             actor,
             "user.activate" if active else "user.deactivate",
@@ -98,11 +120,12 @@ def set_user_active(actor, user: User, active: bool) -> User:
 @transaction.atomic
 def reset_password(actor, user: User, password: str) -> User:
     """Set a one-time password; the user must change it at the next sign-in."""
-    _require(actor, Cap.MANAGE_USERS, user.org)
+    _require_manageable(actor, user)
     validate_password(password, user)
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
+    _revoke_tokens(user)  # a reset means the account may be in other hands: its tokens go too
     record(actor, "user.password_reset", user, target_repr=user.username)
     return user
 
@@ -131,6 +154,7 @@ def assign_role(actor, user: User, role: str, org) -> RoleAssignment:
         raise ValidationError({"role": _("三员账号不能同时承担业务角色")})
     if role not in SEPARATED_ADMIN_ROLES and held & SEPARATED_ADMIN_ROLES:
         raise ValidationError({"role": _("三员账号不能同时承担业务角色")})
+    _check_org_open(org)
     if RoleAssignment.objects.filter(user=user, role=role, org=org).exists():
         raise ValidationError({"role": _("该用户在此范围内已有此角色")})
     ra = RoleAssignment.objects.create(user=user, role=role, org=org)
@@ -157,6 +181,10 @@ def revoke_role(actor, assignment: RoleAssignment) -> None:
         old={"role": assignment.role, "org": assignment.org.code},
     )
     assignment.delete()
+
+
+def _revoke_tokens(user: User) -> None:
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 @transaction.atomic

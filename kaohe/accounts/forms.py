@@ -20,13 +20,16 @@ class LoginForm(forms.Form):
 
         username = self.cleaned_data.get("username", "")
         password = self.cleaned_data.get("password", "")
+        # One message for every failure, so the form does not tell which user names exist.
+        failed = _("用户名或密码错误；多次失败后账号会被临时锁定。")
         known = User.objects.filter(username=username).first()
         if known is not None and known.is_locked:
-            raise forms.ValidationError(_("登录失败次数过多，账号已锁定，请稍后再试或联系安全管理员。"))
+            note_failed_login(username)
+            raise forms.ValidationError(failed)
         user = authenticate(self.request, username=username, password=password)
         if user is None:
             note_failed_login(username)
-            raise forms.ValidationError(_("用户名或密码错误。"))
+            raise forms.ValidationError(failed)
         self.user = user
         return self.cleaned_data
 

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -121,7 +121,10 @@ def users(request):
 @require_POST
 def user_active(request, username: str):
     user = _managed_user(request, username, Cap.MANAGE_USERS)
-    actions.set_user_active(request.user, user, request.POST.get("active") == "1")
+    try:
+        actions.set_user_active(request.user, user, request.POST.get("active") == "1")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     return redirect("accounts:users")
 
 
@@ -135,6 +138,8 @@ def user_reset(request, username: str):
             actions.reset_password(request.user, user, form.cleaned_data["password"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
         else:
             messages.success(request, _("已重置 %(u)s 的密码。") % {"u": user.username})
     return redirect("accounts:users")
@@ -158,6 +163,8 @@ def roles(request):
                 actions.assign_role(request.user, user, data["role"], org)
             except ValidationError as exc:
                 add_action_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
             else:
                 messages.success(request, _("已授权。"))
                 return redirect("accounts:roles")

@@ -11,7 +11,13 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         found = (
             ApiToken.objects.select_related("user")
-            .filter(digest=hash_token(token), revoked_at__isnull=True, user__is_active=True)
+            # An account that still has to change its one-time password may do nothing else.
+            .filter(
+                digest=hash_token(token),
+                revoked_at__isnull=True,
+                user__is_active=True,
+                user__must_change_password=False,
+            )
             .first()
         )
         if found is None:

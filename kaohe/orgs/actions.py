@@ -100,6 +100,14 @@ def create_org(
     else:
         _require(actor, Cap.EDIT_ORGS, parent)
     check_parent(kind, parent)
+    if (
+        parent is not None
+        and parent.active_to is not None
+        and (active_to is None or active_to > parent.active_to)
+    ):
+        raise ValidationError(
+            {"parent": _("上级组织已于 %(day)s 撤销，不能在其下新建组织") % {"day": parent.active_to}}
+        )
     org = OrgUnit(
         code=code.strip(),
         name=name.strip(),
@@ -134,13 +142,21 @@ def update_org(actor, org: OrgUnit, **fields) -> OrgUnit:
     unknown = set(fields) - set(ORG_FIELDS)
     if unknown:
         raise ValidationError({f: _("不能修改此字段") for f in unknown})
+    if "active_to" in fields and fields["active_to"] != org.active_to:
+        raise ValidationError(
+            {"active_to": _("撤销组织请用“撤销”操作：其下级组织一并撤销，并可记录承继组织")}
+        )
     new_parent = fields.pop("parent", org.parent)
+    if new_parent is None and org.parent is not None:
+        raise ValidationError({"parent": _("只有工委可以没有上级组织")})
     for name in ("code", "name"):
         if isinstance(fields.get(name), str):
             fields[name] = fields[name].strip()
     for name, value in fields.items():
         setattr(org, name, value)
     check_parent(org.kind, new_parent)
+    if "kind" in fields:
+        _check_children_fit(org)
     if new_parent != org.parent:
         _move(actor, org, new_parent)
     org.full_clean(exclude=["path", "enterprise"])
@@ -151,10 +167,30 @@ def update_org(actor, org: OrgUnit, **fields) -> OrgUnit:
     return org
 
 
+def _check_children_fit(org: OrgUnit) -> None:
+    """After a change of kind, every child must still be allowed under the node."""
+    for child in OrgUnit.objects.filter(parent=org):
+        try:
+            check_parent(child.kind, org)
+        except ValidationError:
+            raise ValidationError(
+                {
+                    "kind": _("改为“%(kind)s”后，下级组织“%(child)s”（%(child_kind)s）不能设在其下")
+                    % {
+                        "kind": OrgKind(org.kind).label,
+                        "child": child.name,
+                        "child_kind": OrgKind(child.kind).label,
+                    }
+                }
+            ) from None
+
+
 def _move(actor, org: OrgUnit, new_parent: OrgUnit) -> None:
     if new_parent.path.startswith(org.path):
         raise ValidationError({"parent": _("不能把组织移到它自己的下级之下（会形成环）")})
     _require(actor, Cap.EDIT_ORGS, new_parent)
+    if new_parent.active_to is not None and org.active_to is None:
+        raise ValidationError({"parent": _("上级组织已撤销，不能移入")})
     old_path, old_depth, old_enterprise = org.path, org.depth, org.enterprise_id
     org.parent = new_parent
     place(org)
@@ -181,6 +217,8 @@ def close_org(
     if on <= org.active_from:
         raise ValidationError({"active_to": _("撤销日期必须晚于成立日期")})
     for s in successors:
+        if not s.is_active:
+            raise ValidationError({"successors": _("承继组织“%(name)s”已撤销") % {"name": s.name}})
         if s.path.startswith(org.path):
             raise ValidationError(
                 {"successors": _("承继组织不能是被撤销组织的下级：%(name)s") % {"name": s.name}}
@@ -226,6 +264,16 @@ def _apply_secrets(person: Person, secrets: PersonSecrets) -> None:
         person.id_number_digest = digest(number)
 
 
+def _check_org_open(org: OrgUnit) -> None:
+    if org.active_to is not None:
+        raise ValidationError(
+            {
+                "org": _("“%(name)s”已于 %(day)s 撤销，不能再加入人员")
+                % {"name": org.name, "day": org.active_to}
+            }
+        )
+
+
 def _check_id_unique(person: Person) -> None:
     if (
         person.id_number_digest
@@ -239,6 +287,7 @@ def create_person(
     actor, *, org: OrgUnit, name: str, gender: str, phone: str = "", id_number: str = "", **fields
 ) -> Person:
     _require(actor, Cap.EDIT_PEOPLE, org)
+    _check_org_open(org)
     person = Person(org=org, name=name.strip(), gender=gender, **fields)
     person.name_pinyin = name_pinyin(person.name)
     _apply_secrets(person, PersonSecrets(phone, id_number))
@@ -259,8 +308,9 @@ def update_person(
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise ValidationError({f: _("不能修改此字段") for f in unknown})
-    if "org" in fields:
+    if "org" in fields and fields["org"] != person.org:
         _require(actor, Cap.EDIT_PEOPLE, fields["org"])
+        _check_org_open(fields["org"])
     old = snapshot(person, PERSON_FIELDS)
     old_secrets = (person.phone_enc, person.id_number_digest)
     for name, value in fields.items():

@@ -19,7 +19,7 @@ from kaohe.audit.actions import record
 from kaohe.orgs import id_numbers
 from kaohe.orgs.actions import name_pinyin, place
 from kaohe.orgs.crypto import digest, encrypt
-from kaohe.orgs.models import Gender, MemberStatus, OrgKind, OrgUnit, Person
+from kaohe.orgs.models import MIN_JOIN_AGE, Gender, MemberStatus, OrgKind, OrgUnit, Person, years_after
 
 CITY = "明澜市"
 DEMO_PASSWORD = "Demo@2026kaohe"
@@ -330,12 +330,12 @@ class _Planner:
         born = self.date_between(
             AS_OF.replace(year=AS_OF.year - ages[1]), AS_OF.replace(year=AS_OF.year - ages[0])
         )
+        eighteen = years_after(born, MIN_JOIN_AGE)
         if status == MemberStatus.STAFF:
             joined = None
         elif status == MemberStatus.PROBATIONARY:
-            joined = AS_OF - datetime.timedelta(days=rng.randint(1, 360))
+            joined = max(eighteen, AS_OF - datetime.timedelta(days=rng.randint(1, 360)))
         else:
-            eighteen = born.replace(year=born.year + 18, day=min(born.day, 28))
             joined = self.date_between(eighteen, AS_OF - datetime.timedelta(days=400))
         return PersonSpec(
             org_code=org_code,

@@ -21,7 +21,7 @@ from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
 from kaohe.audit.actions import record
 from kaohe.orgs import xlsx
-from kaohe.orgs.actions import check_parent, create_org, name_pinyin, update_org
+from kaohe.orgs.actions import check_parent, close_org, create_org, name_pinyin, update_org
 from kaohe.orgs.crypto import digest, encrypt, mask_id_number
 from kaohe.orgs.models import OrgKind, OrgUnit, Person
 from kaohe.orgs.queries import orgs_for_user, people_for_user
@@ -264,7 +264,16 @@ def _write_org(actor, plan: _OrgPlan, row: OrgRow) -> str:
         changes["parent"] = parent
     if not changes:
         return "unchanged"
-    update_org(actor, existing, **changes)
+    # A closing date on an open org closes it the way the 撤销 button does, its subtree with it;
+    # any other change of the date is refused by update_org, naming the column.
+    closing = None
+    if existing.active_to is None and row.active_to is not None and "active_to" in changes:
+        del changes["active_to"]
+        closing = row.active_to
+    if changes:
+        existing = update_org(actor, existing, **changes)
+    if closing is not None:
+        close_org(actor, existing, on=closing)
     return "updated"
 
 

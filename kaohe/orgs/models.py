@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kaohe.orgs.crypto import decrypt, mask_id_number, mask_phone
+from kaohe.orgs.text import text_problem
 
 # Codes appear in URLs (/orgs/<code>/), so they avoid the path words the app itself uses.
 RESERVED_CODES = frozenset({"new", "people", "import", "export.xlsx", "template.xlsx"})
@@ -112,6 +114,17 @@ class OrgUnit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        problems: dict[str, str] = {}
+        if self.active_from and self.active_from > timezone.localdate():
+            # A node that opens in the future would be missing from every tree until then.
+            problems["active_from"] = gettext("成立日期不能晚于今天")
+        for name in ("name", "short_name", "secretary"):
+            if problem := text_problem(getattr(self, name)):
+                problems[name] = problem
+        if problems:
+            raise ValidationError(problems)
+
     @property
     def is_active(self) -> bool:
         today = timezone.localdate()
@@ -130,6 +143,31 @@ class MemberStatus(models.TextChoices):
     FULL = "full", _("正式党员")
     PROBATIONARY = "probationary", _("预备党员")
     STAFF = "staff", _("工作人员")
+
+
+MIN_JOIN_AGE = 18  # 党章: a member must be at least eighteen when joining
+
+
+def person_date_problems(birth_date, join_date, today) -> dict[str, str]:
+    """Field → why the dates cannot be right. Shared by forms, the API and the xlsx importer."""
+    problems: dict[str, str] = {}
+    if birth_date and birth_date > today:
+        problems["birth_date"] = gettext("出生日期不能晚于今天")
+    if join_date and join_date > today:
+        problems["join_date"] = gettext("入党日期不能晚于今天")
+    elif join_date and birth_date and join_date < years_after(birth_date, MIN_JOIN_AGE):
+        problems["join_date"] = gettext("入党时须年满十八岁：入党日期应不早于 %(day)s") % {
+            "day": years_after(birth_date, MIN_JOIN_AGE).isoformat()
+        }
+    return problems
+
+
+def years_after(day, years: int):
+    """The same day `years` later (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
@@ -178,6 +216,14 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        problems = person_date_problems(self.birth_date, self.join_date, timezone.localdate())
+        for name in ("name", "position"):
+            if problem := text_problem(getattr(self, name)):
+                problems[name] = problem
+        if problems:
+            raise ValidationError(problems)
 
     @property
     def phone(self) -> str:

@@ -14,9 +14,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
-import opencc
 from django.conf import settings
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
@@ -30,7 +28,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kaohe.orgs import id_numbers
-from kaohe.orgs.models import Gender, MemberStatus, OrgKind, OrgUnit, Person
+from kaohe.orgs.models import Gender, MemberStatus, OrgKind, OrgUnit, Person, person_date_problems
+from kaohe.orgs.text import garbled, simplified
 
 ORG_SHEET = "组织"
 PEOPLE_SHEET = "人员"
@@ -185,57 +184,6 @@ def _lookup(choices) -> dict[str, str]:
 
 def _label_of(choices, value: str) -> str:
     return next(label for label, v in _labels(choices).items() if v == value)
-
-
-# ---- text that is garbled or not in Simplified Chinese ------------------------------------------
-
-# Left behind when UTF-8 is read as GBK or Latin-1, or GBK as UTF-8 ("锟斤拷" is U+FFFD read as GBK).
-_MOJIBAKE_MARKERS = ("\ufffd", "锟斤拷", "烫烫烫", "屯屯屯", "Ã", "Â", "â€", "ï¿½")
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_CJKISH = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-
-
-def _repaired(text: str) -> str | None:
-    """The text as it was before a wrong decoding, if it reads as Chinese that way."""
-    for wrong in ("gbk", "cp1252", "latin-1"):
-        try:
-            fixed = text.encode(wrong).decode("utf-8")
-        except UnicodeError:
-            continue
-        non_ascii = [ch for ch in fixed if ord(ch) > 127]
-        # Real Chinese text almost never survives this round trip as Chinese; garbled text does.
-        if fixed != text and non_ascii and all(_CJKISH.match(ch) for ch in non_ascii) and _CJK.search(fixed):
-            return fixed
-    return None
-
-
-def garbled(text: str) -> tuple[bool, str | None]:
-    """Whether `text` looks like mojibake, and the repaired text when it can be recovered."""
-    if text.isascii():
-        return False, None
-    fixed = _repaired(text)
-    if fixed is not None:
-        return True, fixed
-    return any(m in text for m in _MOJIBAKE_MARKERS), None
-
-
-@cache
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-# Characters that t2s rewrites but that are standard in Simplified Chinese too (於 is a surname,
-# 乾 as in 乾坤, 著 as in 著名 ...): flagging them would reject correct names.
-_ALSO_SIMPLIFIED = frozenset("於乾著藉瞭蘋")
-
-
-def simplified(text: str) -> str:
-    if not _CJK.search(text):
-        return text
-    converted = _t2s().convert(text)
-    if len(converted) != len(text):
-        return converted
-    return "".join(o if o in _ALSO_SIMPLIFIED else c for o, c in zip(text, converted, strict=True))
 
 
 # ---- cell values ---------------------------------------------------------------------------------
@@ -548,10 +496,8 @@ def read_people(upload) -> tuple[Sheet[PersonRow] | None, list[RowError]]:
         row.status = cells.choice("status", statuses, status_labels)
         row.birth_date = cells.date("birth_date")
         row.join_date = cells.date("join_date")
-        if row.birth_date and row.birth_date > today:
-            cells.error("birth_date", "出生日期不能晚于今天")
-        if row.join_date and row.birth_date and row.join_date <= row.birth_date:
-            cells.error("join_date", "入党日期必须晚于出生日期")
+        for field_name, problem in person_date_problems(row.birth_date, row.join_date, today).items():
+            cells.error(field_name, problem)
         row.position = cells.text("position", max_length=_max_length(Person, "position"))
         _read_phone(cells, row)
         _read_id_number(cells, row)

@@ -51,7 +51,7 @@ def test_a_loaded_level_folds_and_unfolds_without_asking_again(city, live_server
     with page.expect_response("**/orgs/EA/children/"):
         toggle.click()
     branch = page.locator("#org-tree a", has_text="企业A第一党支部")
-    assert branch.is_visible()
+    branch.wait_for(state="visible")  # the response arrives a moment before htmx swaps it in
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     toggle.click()

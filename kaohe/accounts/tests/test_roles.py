@@ -48,3 +48,31 @@ def test_revoking_a_role_removes_access(city, login):
     ra = RoleAssignment.objects.get(user=city.viewer_a)
     login(city.secadmin).post(reverse("accounts:role_revoke", args=[ra.pk]))
     assert login(city.viewer_a).get(reverse("orgs:detail", args=["EA"])).status_code == 404
+
+
+def test_no_administrator_can_take_over_another_or_their_own_account(city, login):
+    client = login(city.sysadmin)
+    for target in ("auditadmin", "secadmin", "sysadmin"):
+        client.post(reverse("accounts:user_reset", args=[target]), {"password": "Taken-over-2026"})
+        client.post(reverse("accounts:user_active", args=[target]), {"active": "0"})
+        user = User.objects.get(username=target)
+        assert user.is_active and not user.check_password("Taken-over-2026")
+
+
+def test_a_security_admin_granting_themselves_gets_a_form_error(city, login):
+    response = login(city.secadmin).post(
+        reverse("accounts:roles"), {"username": "secadmin", "role": Role.OBSERVER, "org": "EA"}
+    )
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+
+
+def test_a_reset_revokes_the_accounts_api_tokens(city):
+    token, _raw = actions.create_api_token(city.staff_a, "script")
+    actions.reset_password(city.sysadmin, city.staff_a, "Reset-pass-2026")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_failed_logins_for_unknown_names_are_recorded(city, client):
+    client.post(reverse("accounts:login"), {"username": "nobody_here", "password": "x"})
+    assert AuditEntry.objects.filter(action="auth.login_failed", target_repr="nobody_here").exists()

@@ -51,3 +51,13 @@ def test_a_session_is_not_a_token(city, login):
 def test_a_token_acts_with_its_owners_roles(city, api_as):
     assert api_as(city.staff_a).get("/api/v1/orgs/EA").status_code == 200
     assert api_as(city.staff_b).get("/api/v1/orgs/EA").status_code == 404
+
+
+def test_a_token_does_nothing_until_its_owner_changed_the_one_time_password(city, client):
+    from kaohe.accounts.actions import create_api_token
+
+    _token, raw = create_api_token(city.staff_a, "t")
+    city.staff_a.must_change_password = True
+    city.staff_a.save()
+    response = client.get("/api/v1/orgs", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 401

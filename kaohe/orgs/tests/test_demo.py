@@ -120,6 +120,18 @@ def test_it_sizes_the_full_city_like_a_real_one():
     assert len({o.code for o in plan.orgs}) == len(plan.orgs)
 
 
+def test_every_demo_person_passes_the_rules_a_user_must_pass():
+    # Otherwise an export of the demo data would not re-import.
+    from kaohe.orgs.demo import AS_OF
+    from kaohe.orgs.models import person_date_problems
+    from kaohe.orgs.text import text_problem
+
+    plan = plan_city()
+    assert [p for p in plan.people if person_date_problems(p.birth_date, p.join_date, AS_OF)] == []
+    assert [p.name for p in plan.people if text_problem(p.name)] == []
+    assert [o.name for o in plan.orgs if text_problem(o.name) or text_problem(o.secretary)] == []
+
+
 def _demo(*args: str) -> str:
     out = io.StringIO()
     call_command("demo", "--no-serve", "--scale", "small", *args, stdout=out)

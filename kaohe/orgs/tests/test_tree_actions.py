@@ -143,3 +143,78 @@ def test_it_refuses_codes_that_cannot_sit_in_a_url(city, code):
             city.admin, code=code, name="x", kind=OrgKind.BRANCH, parent=city.ent_a, active_from=DAY
         )
     assert "code" in exc.value.error_dict
+
+
+def test_a_change_of_kind_must_still_fit_the_children(city):
+    with pytest.raises(ValidationError) as exc:
+        actions.update_org(city.admin, city.ent_a, kind=OrgKind.BRANCH)  # EA has a branch below it
+    assert "kind" in exc.value.error_dict and "企业A第一党支部" in str(exc.value)
+
+
+def test_a_node_cannot_be_made_a_root_by_an_edit(city):
+    with pytest.raises(ValidationError) as exc:
+        actions.update_org(city.admin, city.ent_a, kind=OrgKind.COMMITTEE, parent=None)
+    assert "parent" in exc.value.error_dict
+
+
+def test_closing_goes_through_close_org_only(city):
+    with pytest.raises(ValidationError) as exc:
+        actions.update_org(city.admin, city.branch_a, active_to=datetime.date(2025, 1, 1))
+    assert "active_to" in exc.value.error_dict
+
+
+def test_a_founding_date_in_the_future_is_refused(city):
+    from django.utils import timezone
+
+    later = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as exc:
+        actions.update_org(city.admin, city.ent_a, active_from=later)
+    assert "active_from" in exc.value.error_dict
+
+
+def test_traditional_or_garbled_names_are_refused_in_forms_as_in_imports(city):
+    with pytest.raises(ValidationError) as exc:
+        actions.create_org(
+            city.admin,
+            code="EA-X",
+            name="機關黨支部",
+            kind=OrgKind.BRANCH,
+            parent=city.ent_a,
+            active_from=DAY,
+        )
+    assert "机关党支部" in str(exc.value.error_dict["name"])
+    with pytest.raises(ValidationError) as exc:
+        actions.create_person(city.staff_a, org=city.branch_a, name="张锟斤拷", gender="M")
+    assert "name" in exc.value.error_dict
+
+
+def test_a_closed_org_takes_no_new_people_children_or_merges(city):
+    closed = actions.close_org(city.admin, city.branch_a, on=datetime.date(2025, 6, 30))
+    with pytest.raises(ValidationError) as exc:
+        actions.create_person(city.staff_a, org=closed, name="丁一", gender="M")
+    assert "org" in exc.value.error_dict
+    with pytest.raises(ValidationError):
+        actions.update_person(city.admin, city.person_b, org=closed)
+    with pytest.raises(ValidationError):
+        actions.create_org(
+            city.admin, code="EA-B1-G", name="小组", kind=OrgKind.GROUP, parent=closed, active_from=DAY
+        )
+    with pytest.raises(ValidationError) as exc:
+        actions.close_org(city.admin, city.branch_b, on=datetime.date(2025, 7, 1), successors=[closed])
+    assert "successors" in exc.value.error_dict
+
+
+@pytest.mark.parametrize(
+    ("birth", "join", "field"),
+    [
+        (datetime.date(2090, 1, 1), None, "birth_date"),
+        (datetime.date(1990, 1, 1), datetime.date(2007, 12, 31), "join_date"),  # not yet eighteen
+        (datetime.date(1990, 1, 1), datetime.date(2099, 1, 1), "join_date"),
+    ],
+)
+def test_impossible_dates_are_refused(city, birth, join, field):
+    with pytest.raises(ValidationError) as exc:
+        actions.create_person(
+            city.staff_a, org=city.branch_a, name="丁一", gender="M", birth_date=birth, join_date=join
+        )
+    assert list(exc.value.error_dict) == [field]

@@ -138,6 +138,33 @@ def unchanged(city):
 # ---- good files --------------------------------------------------------------------------------
 
 
+def test_a_closing_date_closes_the_org_and_its_subtree(city):
+    from kaohe.orgs import actions as org_actions
+
+    group = org_actions.create_org(
+        city.staff_a,
+        code="EA-B1-G1",
+        name="第一党小组",
+        kind=OrgKind.GROUP,
+        parent=city.branch_a,
+        active_from=datetime.date(2021, 1, 1),
+    )
+    row = org("EA-B1", "企业A第一党支部", "党支部", "EA", start="2020-01-01", end="2025-06-30")
+    result = import_orgs(city.staff_a, org_file(row))
+    assert result.errors == [] and result.updated == 1
+    group.refresh_from_db()
+    assert group.active_to == datetime.date(2025, 6, 30)  # closed with its branch, not left dangling
+
+
+def test_it_refuses_to_move_a_closing_date_by_import(city):
+    from kaohe.orgs import actions as org_actions
+
+    org_actions.close_org(city.staff_a, city.branch_a, on=datetime.date(2025, 6, 30))
+    row = org("EA-B1", "企业A第一党支部", "党支部", "EA", start="2020-01-01", end="2025-12-31")
+    result = import_orgs(city.staff_a, org_file(row))
+    assert where(result) == {(2, "撤销日期")}
+
+
 def test_it_imports_a_new_tree_given_children_before_parents(city):
     result = import_orgs(
         city.staff_a,
