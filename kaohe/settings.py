@@ -5,6 +5,7 @@ environment; on a developer's laptop they are generated once into the data folde
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,10 @@ DEBUG = _env_bool("KAOHE_DEBUG", False)
 SECRET_KEY = _secret("KAOHE_SECRET_KEY", "secret.key", get_random_secret_key)
 # Key for the encrypted personal fields (phone, ID number); losing it loses those fields.
 FIELD_ENCRYPTION_KEY = _secret("KAOHE_FIELD_KEY", "field.key", lambda: Fernet.generate_key().decode())
+# Key of the audit log's hash chain (HMAC): without it nobody can re-forge the chain after an edit.
+AUDIT_KEY = _secret("KAOHE_AUDIT_KEY", "audit.key", lambda: secrets.token_hex(32))
+# Anchors (`kaohe audit anchor`, run from cron) are kept outside the database they vouch for.
+AUDIT_ANCHOR_FILE = Path(os.environ.get("KAOHE_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.log"))
 ALLOWED_HOSTS = os.environ.get("KAOHE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 TRUST_PROXY = _env_bool("KAOHE_TRUST_PROXY", False)  # take the client address from X-Forwarded-For
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KAOHE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -69,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kaohe.audit.middleware.RequestContextMiddleware",
     "kaohe.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "kaohe.accounts.middleware.NoStoreForSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "kaohe.urls"

@@ -1,5 +1,7 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
@@ -21,4 +23,14 @@ def forbidden(request, exception=None):
 
 
 def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # API clients get the API's one error shape, even for a path it does not have.
+        body = {
+            "error": {
+                "code": "not_found",
+                "message": gettext("对象不存在，或不在您的可见范围内"),
+                "fields": {},
+            }
+        }
+        return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
     return render(request, "errors/404.html", status=404)

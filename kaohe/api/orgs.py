@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -149,7 +149,7 @@ def list_people(request: HttpRequest, filters: Query[PersonFilter], page: Query[
         qs = qs.in_subtree_of(_org(request, filters.org, field="org"))
     q = (filters.q or "").strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(name_pinyin__icontains=q.lower()))
+        qs = qs.search(q)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if not filters.include_left:

@@ -80,8 +80,13 @@ class OrgOut(Schema):
     active_from: datetime.date
     active_to: datetime.date | None
     is_active: bool = Field(description="今天是否存续")
-    secretary: str
+    secretary: str = Field(description="书记姓名；无权查看人员（如三员）时为空")
     sort_order: int
+
+    @staticmethod
+    def resolve_secretary(obj: OrgUnit, context: Any) -> str:
+        # A secretary's name is personal data: the three administrators see structure only.
+        return obj.secretary if has_cap(token_user(context["request"]), Cap.VIEW_PEOPLE, obj) else ""
 
     @staticmethod
     def resolve_parent(obj: OrgUnit, context: Any) -> str | None:

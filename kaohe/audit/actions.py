@@ -1,5 +1,6 @@
 """Appending to the audit log. Every action function calls `record` inside its transaction."""
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -77,3 +78,19 @@ def _org_path_of(target: models.Model) -> str:
         if related is not None and related is not target:
             return _org_path_of(related)
     return ""
+
+
+def write_anchor() -> tuple[int, str] | None:
+    """Append the chain's current head to the anchor file, outside the database it vouches for.
+
+    Run from cron (`kaohe audit anchor`): a later `kaohe audit verify` then notices rows cut off
+    the end or a chain rebuilt after the anchor, which the chain alone cannot show.
+    """
+    head = AuditHead.objects.filter(id=1).first()
+    if head is None or head.seq == 0:
+        return None
+    path = settings.AUDIT_ANCHOR_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"{head.seq} {head.hash} {timezone.now().isoformat()}\n")
+    return head.seq, head.hash

@@ -1,6 +1,7 @@
 """The append-only audit log, chained by hash so that an edited or deleted row is detected."""
 
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -80,7 +81,9 @@ class AuditEntry(models.Model):
     def compute_hash(self) -> str:
         # Round-trip old/new through JSON so the hash is the same before and after storage.
         body = json.loads(canonical(self.payload()))
-        return hashlib.sha256((self.prev_hash + canonical(body)).encode()).hexdigest()
+        message = (self.prev_hash + canonical(body)).encode()
+        # Keyed: someone who can write to the database but lacks the key cannot re-forge the chain.
+        return hmac.new(settings.AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 class AuditHead(models.Model):

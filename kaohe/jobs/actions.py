@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kaohe.audit.actions import record
+from kaohe.audit.context import current_ip
 from kaohe.jobs.models import Job, JobStatus
 from kaohe.jobs.registry import KINDS, handler_for
 
@@ -20,7 +21,9 @@ def start_job(actor, kind: str, upload: UploadedFile | None = None) -> Job:
 
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
-    job = Job(kind=kind, owner=actor, input_name=(upload.name or "")[:255] if upload else "")
+    job = Job(
+        kind=kind, owner=actor, input_name=(upload.name or "")[:255] if upload else "", ip=current_ip.get()
+    )
     if upload is not None:
         job.input_file.save(f"{job.public_id}.bin", upload, save=False)
     job.save()
@@ -37,6 +40,7 @@ def run_job(job_id: int) -> str:
             return job.status  # already taken by another worker, or re-delivered
         job.status, job.started_at = JobStatus.RUNNING, timezone.now()
         job.save(update_fields=["status", "started_at"])
+    token = current_ip.set(job.ip)
     try:
         ok, result = handler_for(job.kind)(job.owner, job)
         job.status = JobStatus.SUCCEEDED if ok else JobStatus.FAILED
@@ -44,6 +48,8 @@ def run_job(job_id: int) -> str:
     except Exception as exc:  # a broken job must end visibly, not stay "running" forever
         log.exception("job %s crashed", job.public_id)
         job.status, job.message = JobStatus.CRASHED, f"{type(exc).__name__}: {exc}"
+    finally:
+        current_ip.reset(token)
     job.finished_at = timezone.now()
     if job.input_file:
         job.input_file.delete(save=False)  # uploaded personal data is not kept once read

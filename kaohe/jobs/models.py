@@ -27,6 +27,8 @@ class Job(models.Model):
     input_file = models.FileField(upload_to="jobs/", blank=True)
     result = models.JSONField(null=True, blank=True)
     message = models.TextField(blank=True)
+    # The address the job was started from: its writes are audited as coming from there.
+    ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

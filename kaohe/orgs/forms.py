@@ -37,6 +37,12 @@ class PersonForm(forms.Form):
         required=False,
         error_messages={"invalid": _("手机号应为 11 位数字，以 1 开头")},
     )
+    left_on = forms.DateField(
+        label=_("离开日期"),
+        required=False,
+        widget=DateInput,
+        help_text=_("调离、退休、去世等离开本系统的日期；记录保留，列表默认不再显示"),
+    )
     id_number = forms.RegexField(
         label=_("身份证号"),
         regex=r"^\d{17}[\dXx]$",

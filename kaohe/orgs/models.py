@@ -9,7 +9,8 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -171,6 +172,13 @@ def years_after(day, years: int):
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
+    def search(self, q: str) -> "PersonQuerySet":
+        """By name, or by pinyin typed with or without spaces ("zhang wei", "zhangwei")."""
+        compact = "".join(q.lower().split())
+        return self.annotate(_pinyin=Replace("name_pinyin", Value(" "), Value(""))).filter(
+            Q(name__icontains=q.strip()) | Q(_pinyin__contains=compact)
+        )
+
     def in_subtree_of(self, *nodes: OrgUnit) -> "PersonQuerySet":
         q = Q(pk__in=[])
         for node in nodes:

@@ -66,7 +66,7 @@ ORG_COLUMNS = (
     Column("编码", "code", True, 16, "组织的唯一编码。已存在的编码会更新该组织，新的编码会新建组织。"),
     Column("名称", "name", True, 36),
     Column("简称", "short_name", False, 16),
-    Column("类型", "kind", True, 16, "党委、党总支、党支部等，见下拉列表。"),
+    Column("类型", "kind", True, 16, "企业党委、二级党委、党总支、党支部、党小组，见下拉列表。"),
     Column(
         "上级编码",
         "parent",
@@ -623,11 +623,15 @@ def _org_values(org: OrgUnit) -> list:
     ]
 
 
-def build_orgs(orgs: Iterable[OrgUnit]) -> bytes:
-    """The org sheet. `orgs` should come with their parent (select_related) and in path order."""
+def build_orgs(orgs: Iterable[OrgUnit], *, with_secretaries: bool = True) -> bytes:
+    """The org sheet. `orgs` should come with their parent (select_related) and in path order.
+    Without `with_secretaries` (a reader who may not see people) the 书记 column stays empty."""
     writer = _Writer(ORG_SHEET, ORG_COLUMNS)
     for org in orgs:
-        writer.append(_org_values(org))
+        values = _org_values(org)
+        if not with_secretaries:
+            values[5] = ""
+        writer.append(values)
     return writer.save()
 
 

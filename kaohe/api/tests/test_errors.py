@@ -56,3 +56,9 @@ def test_403_and_404_use_the_same_shape(city, api_as):
     unknown = _error(api_as(city.staff_b).get("/api/v1/orgs/NOPE"), 404)
     # Hidden and absent look alike apart from the code echoed back.
     assert not_found["message"].replace("EA", "NOPE") == unknown["message"]
+
+
+def test_an_unknown_api_path_answers_in_the_api_error_shape(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -90,3 +90,10 @@ def test_a_job_runs_once_even_if_delivered_twice(city, database_backend):
     assert run_job(job.pk) == JobStatus.SUCCEEDED  # the second delivery finds it done
     assert OrgUnit.objects.filter(code="EA-G1").count() == 1
     assert (Job.objects.get(pk=job.pk).result or {})["created"] == 1
+
+
+def test_the_writes_of_a_job_are_audited_with_the_address_it_was_started_from(city, login):
+    from kaohe.audit.models import AuditEntry
+
+    login(city.staff_a).post(reverse("orgs:org_import"), {"file": _org_sheet(GOOD)}, REMOTE_ADDR="10.9.8.7")
+    assert AuditEntry.objects.get(action="org.create", target_id="EA-G1").ip == "10.9.8.7"

@@ -153,3 +153,22 @@ def test_import_buttons_show_only_to_those_who_may_import(city, login):
     read_only = login(city.viewer_a).get(reverse("orgs:tree")).text
     assert import_url not in read_only and reverse("orgs:org_export") in read_only
     assert reverse("orgs:people_import") not in login(city.viewer_a).get(reverse("orgs:people")).text
+
+
+@pytest.mark.parametrize("q", ["zhang", "zhanga", "zhang a", "ZHANG", "张"])
+def test_people_are_found_by_pinyin_with_or_without_spaces(city, login, q):
+    names = [p.name for p in login(city.staff_a).get(reverse("orgs:people"), {"q": q}).context["page"]]
+    assert names == ["张a"]
+
+
+def test_signed_in_pages_are_not_kept_by_browsers(city, login):
+    response = login(city.staff_a).get(reverse("orgs:people"))
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_marking_a_person_as_left_hides_them_from_the_list(city, login):
+    url = reverse("orgs:person_edit", args=[city.person_a.public_id])
+    data = {"name": "张a", "gender": "M", "org": "EA-B1", "status": "full", "left_on": "2026-01-31"}
+    assert login(city.staff_a).post(url, data).status_code == 302
+    assert "张a" not in login(city.staff_a).get(reverse("orgs:people")).text
+    assert "张a" in login(city.staff_a).get(reverse("orgs:people"), {"left": "1"}).text

@@ -164,7 +164,8 @@ def org_export(request):
     org = _subtree_filter(request)
     if org is not None:
         orgs = orgs.subtree_of(org)
-    return _xlsx(xlsx.build_orgs(orgs.order_by("path")), _("组织架构"))
+    with_secretaries = has_cap(request.user, Cap.VIEW_PEOPLE)
+    return _xlsx(xlsx.build_orgs(orgs.order_by("path"), with_secretaries=with_secretaries), _("组织架构"))
 
 
 @login_required

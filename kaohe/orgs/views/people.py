@@ -39,20 +39,28 @@ def people_list(request):
         qs = qs.in_subtree_of(org)
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(name__icontains=q) | qs.filter(name_pinyin__icontains=q.lower())
+        qs = qs.search(q)
     status = request.GET.get("status", "")
     if status in MemberStatus.values:
         qs = qs.filter(status=status)
-    if request.GET.get("left") != "1":
+    show_left = request.GET.get("left") == "1"
+    if not show_left:
         qs = qs.filter(left_on__isnull=True)
     sort = request.GET.get("sort", "name")
     sort = sort if sort in SORTS else "name"
     page = Paginator(qs.order_by(*SORTS[sort]), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {"q": q, "status": status, "org": org.code if org else "", "sort": sort}
+    query = {
+        "q": q,
+        "status": status,
+        "org": org.code if org else "",
+        "left": "1" if show_left else "",
+        "sort": sort,
+    }
     context = {
         "query": urlencode({k: v for k, v in query.items() if v}),
         "filter_query": urlencode({k: v for k, v in query.items() if v and k != "sort"}),
         "sort": sort,
+        "show_left": show_left,
         "page": page,
         "org": org,
         "q": q,
@@ -109,6 +117,7 @@ def person_edit(request, public_id):
         "birth_date": person.birth_date,
         "join_date": person.join_date,
         "position": person.position,
+        "left_on": person.left_on,
     }
     form = PersonForm(request.POST or None, initial=initial)
     form.fields["phone"].help_text = _("留空则不修改（当前 %(m)s）") % {"m": person.phone_masked or "—"}

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +13,8 @@ from kaohe.orgs import actions
 from kaohe.orgs.forms import CloseOrgForm, OrgForm
 from kaohe.orgs.models import OrgUnit
 from kaohe.orgs.queries import get_org_for_user, orgs_for_user, subtree_counts
+
+SEARCH_LIMIT = 200
 
 
 def _with_children_flag(qs):
@@ -36,10 +38,16 @@ def tree(request):
     if not show_closed:
         visible = visible.active()
     if q:
-        hits = list(visible.filter(name__icontains=q).select_related("parent")[:200]) + (
-            list(visible.filter(code__iexact=q)[:1])
-        )
-        return render(request, "orgs/tree.html", {"q": q, "hits": hits, "show_closed": show_closed})
+        found = visible.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__icontains=q))
+        hits = list(found.select_related("parent").order_by("path")[:SEARCH_LIMIT])
+        context = {
+            "q": q,
+            "hits": hits,
+            "total": found.count() if len(hits) == SEARCH_LIMIT else len(hits),
+            "show_closed": show_closed,
+            "can_create": has_cap(request.user, Cap.EDIT_ORGS),
+        }
+        return render(request, "orgs/tree.html", context)
     top_depth = min(r.depth for r in roots)
     shown = list(_with_children_flag(visible.filter(depth__lte=top_depth + 1)).order_by("path"))
     rows = _nodes(request.user, shown)
@@ -83,7 +91,7 @@ def org_detail(request, code: str):
     counts = subtree_counts(request.user, [org, *children])
     ancestors = list(orgs_for_user(request.user).filter(pk__in=org.ancestor_ids()).order_by("depth"))
     people = None
-    if has_cap(request.user, Cap.VIEW_PEOPLE):
+    if has_cap(request.user, Cap.VIEW_PEOPLE, org):
         people = org.people.filter(left_on__isnull=True).order_by("name_pinyin")[:50]
     return render(
         request,
