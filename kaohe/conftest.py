@@ -9,6 +9,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from kaohe.accounts import actions as account_actions
 from kaohe.accounts.models import Role
@@ -25,6 +26,15 @@ ID_NUMBERS = {"a": "110101198001011232", "b": "110101198001015671"}
 def _fast_hashing(settings):
     # Argon2 is the production hasher (tested in accounts); tests only need speed here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware leaves a request's language active in the thread afterwards; every test
+    # starts and ends in the default language (Chinese) whatever the test before it requested.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -61,6 +61,12 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnly("audit entries are never deleted")
 
+    @property
+    def action_label(self) -> str:
+        from kaohe.audit.labels import action_label
+
+        return action_label(self.action)
+
     def payload(self) -> dict:
         """What the hash covers: every field a reader relies on."""
         return {

@@ -11,6 +11,7 @@ from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap
 from kaohe.audit.actions import record
 from kaohe.audit.export import build_entries
+from kaohe.audit.labels import ACTION_LABELS
 from kaohe.audit.queries import entries_for_user
 from kaohe.htmx import render_page_or_partial
 from kaohe.orgs.xlsx import XLSX_CONTENT_TYPE
@@ -41,8 +42,12 @@ def audit_list(request):
     qs, f = _filtered(request)
     page = Paginator(qs.order_by("-seq"), 50).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in f.items() if v})
+    actions = [(code, str(label)) for code, label in ACTION_LABELS.items()]
     return render_page_or_partial(
-        request, "audit/list.html", "audit/partials/rows.html", {"page": page, "f": f, "query": query}
+        request,
+        "audit/list.html",
+        "audit/partials/rows.html",
+        {"page": page, "f": f, "query": query, "actions": actions},
     )
 
 

@@ -3,9 +3,10 @@ job exists exactly when its work is queued (the database task backend is the out
 
 import logging
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kaohe.audit.actions import record
 from kaohe.audit.context import current_ip
@@ -22,7 +23,11 @@ def start_job(actor, kind: str, upload: UploadedFile | None = None) -> Job:
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
     job = Job(
-        kind=kind, owner=actor, input_name=(upload.name or "")[:255] if upload else "", ip=current_ip.get()
+        kind=kind,
+        owner=actor,
+        input_name=(upload.name or "")[:255] if upload else "",
+        ip=current_ip.get(),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     if upload is not None:
         job.input_file.save(f"{job.public_id}.bin", upload, save=False)
@@ -42,7 +47,9 @@ def run_job(job_id: int) -> str:
         job.save(update_fields=["status", "started_at"])
     token = current_ip.set(job.ip)
     try:
-        ok, result = handler_for(job.kind)(job.owner, job)
+        # Messages in the result are text in the starter's language, not the worker's.
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            ok, result = handler_for(job.kind)(job.owner, job)
         job.status = JobStatus.SUCCEEDED if ok else JobStatus.FAILED
         job.result = result
     except Exception as exc:  # a broken job must end visibly, not stay "running" forever

@@ -29,6 +29,9 @@ class Job(models.Model):
     message = models.TextField(blank=True)
     # The address the job was started from: its writes are audited as coming from there.
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # The language of the person who started it: a worker has no request, and the result's messages
+    # (e.g. the errors of an imported file) are stored as text in this language.
+    language = models.CharField(_("语言"), max_length=15, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

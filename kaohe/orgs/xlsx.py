@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -59,42 +62,67 @@ class Column:
     field: str
     required: bool  # the column must be present; whether its cells may be blank is checked per cell
     width: int
-    note: str = ""  # shown as the header cell's comment in exports and templates
+    note: str | Promise = ""  # shown as the header cell's comment in exports and templates (lazy)
 
 
 ORG_COLUMNS = (
-    Column("编码", "code", True, 16, "组织的唯一编码。已存在的编码会更新该组织，新的编码会新建组织。"),
+    Column(
+        "编码",
+        "code",
+        True,
+        16,
+        gettext_lazy("组织的唯一编码。已存在的编码会更新该组织，新的编码会新建组织。"),
+    ),
     Column("名称", "name", True, 36),
     Column("简称", "short_name", False, 16),
-    Column("类型", "kind", True, 16, "企业党委、二级党委、党总支、党支部、党小组，见下拉列表。"),
+    Column(
+        "类型",
+        "kind",
+        True,
+        16,
+        # Translators: the values stay in Chinese: the sheet only accepts them so.
+        gettext_lazy("企业党委、二级党委、党总支、党支部、党小组，见下拉列表。"),
+    ),
     Column(
         "上级编码",
         "parent",
         True,
         16,
-        "上级组织的编码，可以是系统中已有的组织，也可以是本文件中的组织（顺序不限）。只有工委可留空。",
+        gettext_lazy(
+            "上级组织的编码，可以是系统中已有的组织，也可以是本文件中的组织（顺序不限）。只有工委可留空。"
+        ),
     ),
     Column("书记", "secretary", False, 10),
-    Column("成立日期", "active_from", True, 12, "日期，如 2024-07-01。"),
-    Column("撤销日期", "active_to", False, 12, "留空表示仍在运行。"),
+    Column("成立日期", "active_from", True, 12, gettext_lazy("日期，如 2024-07-01。")),
+    Column("撤销日期", "active_to", False, 12, gettext_lazy("留空表示仍在运行。")),
 )
 PEOPLE_COLUMNS = (
     Column("姓名", "name", True, 12),
-    Column("性别", "gender", True, 8, "男 或 女。"),
+    # Translators: the values stay in Chinese: the sheet only accepts them so.
+    Column("性别", "gender", True, 8, gettext_lazy("男 或 女。")),
     Column("所在组织编码", "org", True, 16),
-    Column("人员类别", "status", True, 12, "正式党员、预备党员或工作人员。"),
+    # Translators: the values stay in Chinese: the sheet only accepts them so.
+    Column("人员类别", "status", True, 12, gettext_lazy("正式党员、预备党员或工作人员。")),
     Column("出生日期", "birth_date", False, 12),
     Column("入党日期", "join_date", False, 12),
     Column("职务", "position", False, 16),
-    Column("手机号", "phone", False, 15, "导出时已脱敏（如 138****1111）。导入时脱敏值或空白表示保持不变。"),
+    Column(
+        "手机号",
+        "phone",
+        False,
+        15,
+        gettext_lazy("导出时已脱敏（如 138****1111）。导入时脱敏值或空白表示保持不变。"),
+    ),
     Column(
         "身份证号",
         "id_number",
         False,
         22,
-        "18 位，请用文本格式。导出时已脱敏。导入时：完整号码用于匹配已有人员；"
-        "脱敏值按姓名和号码匹配已有人员且号码不变；空白则新增人员"
-        "（同一组织中同名且没有身份证号的人员视为同一人）。",
+        gettext_lazy(
+            "18 位，请用文本格式。导出时已脱敏。导入时：完整号码用于匹配已有人员；"
+            "脱敏值按姓名和号码匹配已有人员且号码不变；空白则新增人员"
+            "（同一组织中同名且没有身份证号的人员视为同一人）。"
+        ),
     ),
 )
 # Columns Excel must keep as text: long digit strings turned into numbers lose their last digits.
@@ -106,7 +134,7 @@ DATE_COLUMNS = {"active_from", "active_to", "birth_date", "join_date"}
 class RowError:
     row: int | None  # as Excel shows it; None for the file as a whole
     column: str  # the column header, "" for the file or the whole row
-    message: str
+    message: str  # in the language active when the file was read
     cell: str = ""  # e.g. "B5", when one cell is at fault
 
 
@@ -151,6 +179,11 @@ class Sheet[R]:
 
 def column_of(columns: tuple[Column, ...], name: str) -> str:
     return next(c.header for c in columns if c.field == name)
+
+
+def _join(items: Iterable[str]) -> str:
+    """Items of a list inside a message: 甲、乙、丙 in Chinese."""
+    return pgettext("separator between items of a list", "、").join(items)
 
 
 def sort_errors(errors: Iterable[RowError], columns: tuple[Column, ...]) -> list[RowError]:
@@ -267,16 +300,25 @@ class _RowReader:
         text = value.strip()
         is_garbled, fixed = garbled(text)
         if is_garbled:
-            hint = f"（可能是“{fixed}”）" if fixed else ""
-            self.error(
-                name,
-                f"文字疑似乱码{hint}：请用 Excel 打开原文件，另存为 .xlsx 后重新上传"
-                f"（文本文件请先以 UTF-8 编码保存）",
-            )
+            if fixed:
+                message = _(
+                    "文字疑似乱码（可能是“%(fixed)s”）：请用 Excel 打开原文件，另存为 .xlsx 后重新上传"
+                    "（文本文件请先以 UTF-8 编码保存）"
+                ) % {"fixed": fixed}
+            else:
+                message = _(
+                    "文字疑似乱码：请用 Excel 打开原文件，另存为 .xlsx 后重新上传"
+                    "（文本文件请先以 UTF-8 编码保存）"
+                )
+            self.error(name, message)
             return None
         simple = simplified(text)
         if simple != text:
-            self.error(name, f"单元格 {self.cell(name)} 的“{text}”含繁体字，请改为简体：“{simple}”")
+            self.error(
+                name,
+                _("单元格 %(cell)s 的“%(text)s”含繁体字，请改为简体：“%(simple)s”")
+                % {"cell": self.cell(name), "text": text, "simple": simple},
+            )
             return None
         return text
 
@@ -286,9 +328,12 @@ class _RowReader:
             return ""
         text = _as_text(value)
         if required and not text:
-            self.error(name, "不能为空")
+            self.error(name, _("不能为空"))
         elif max_length is not None and len(text) > max_length:
-            self.error(name, f"不能超过 {max_length} 个字（现有 {len(text)} 个）")
+            self.error(
+                name,
+                _("不能超过 %(limit)s 个字（现有 %(count)s 个）") % {"limit": max_length, "count": len(text)},
+            )
         return text
 
     def date(self, name: str, *, required: bool = False) -> datetime.date | None:
@@ -297,12 +342,14 @@ class _RowReader:
             return None
         if value is None or value == "":
             if required:
-                self.error(name, "不能为空")
+                self.error(name, _("不能为空"))
             return None
         try:
             return _as_date(value)
         except ValueError:
-            self.error(name, f"“{_as_text(value)}”不是有效日期，请写成 2024-07-01 的形式")
+            self.error(
+                name, _("“%(value)s”不是有效日期，请写成 2024-07-01 的形式") % {"value": _as_text(value)}
+            )
             return None
 
     def choice(self, name: str, accepted: dict[str, str], labels: Iterable[str]) -> str:
@@ -311,7 +358,9 @@ class _RowReader:
             return ""
         value = accepted.get(_squash(text))
         if value is None:
-            self.error(name, f"“{text}”无效，应为：{'、'.join(labels)}")
+            self.error(
+                name, _("“%(value)s”无效，应为：%(choices)s") % {"value": text, "choices": _join(labels)}
+            )
             return ""
         return value
 
@@ -336,41 +385,41 @@ def _file_error(message: str) -> list[RowError]:
 
 def _sniff_non_zip(head: bytes, name: str) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "这是旧版 .xls 文件或加了密码的 Excel 文件：请用 Excel 另存为 .xlsx（不设密码）后上传"
+        return _("这是旧版 .xls 文件或加了密码的 Excel 文件：请用 Excel 另存为 .xlsx（不设密码）后上传")
     looks_text = b"\x00" not in head and (b"," in head or b"\t" in head or b"\n" in head)
     if name.lower().endswith((".csv", ".txt")) or looks_text:
-        return "这是 CSV 或文本文件：请用 Excel 打开后另存为 .xlsx 格式再上传"
-    return "不是 Excel（.xlsx）文件，请上传 .xlsx 格式的文件"
+        return _("这是 CSV 或文本文件：请用 Excel 打开后另存为 .xlsx 格式再上传")
+    return _("不是 Excel（.xlsx）文件，请上传 .xlsx 格式的文件")
 
 
 def _open(upload, sheet_name: str, columns: tuple[Column, ...]) -> tuple[_Table | None, list[RowError]]:
     size = getattr(upload, "size", None)
     limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
     if size is not None and size > settings.MAX_UPLOAD_BYTES:
-        return None, _file_error(f"文件太大：上限为 {limit_mb} MB，请分批导入")
+        return None, _file_error(_("文件太大：上限为 %(mb)s MB，请分批导入") % {"mb": limit_mb})
     upload.seek(0)
     head = upload.read(4096)
     upload.seek(0)
     if not head:
-        return None, _file_error("文件是空的")
+        return None, _file_error(_("文件是空的"))
     if not head.startswith(b"PK"):
         return None, _file_error(_sniff_non_zip(head, getattr(upload, "name", "") or ""))
     try:
         with zipfile.ZipFile(upload) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        return None, _file_error("文件已损坏，无法作为 Excel 文件打开；请用 Excel 重新另存为 .xlsx 后上传")
+        return None, _file_error(_("文件已损坏，无法作为 Excel 文件打开；请用 Excel 重新另存为 .xlsx 后上传"))
     if unpacked > settings.MAX_UPLOAD_BYTES * MAX_UNPACKED_RATIO:
-        return None, _file_error("文件解压后异常巨大，已拒绝；请用 Excel 重新另存为 .xlsx 后上传")
+        return None, _file_error(_("文件解压后异常巨大，已拒绝；请用 Excel 重新另存为 .xlsx 后上传"))
     upload.seek(0)
     try:
         book = load_workbook(upload, read_only=True, data_only=True)
     except _DAMAGED:
-        return None, _file_error("文件已损坏或不是 Excel 工作簿；请用 Excel 重新另存为 .xlsx 后上传")
+        return None, _file_error(_("文件已损坏或不是 Excel 工作簿；请用 Excel 重新另存为 .xlsx 后上传"))
     try:
         return _read_table(book, sheet_name, columns)
     except _DAMAGED:  # the sheet's XML is parsed lazily, so damage may show only while reading rows
-        return None, _file_error("工作表内容已损坏，无法读取；请用 Excel 重新另存为 .xlsx 后上传")
+        return None, _file_error(_("工作表内容已损坏，无法读取；请用 Excel 重新另存为 .xlsx 后上传"))
     finally:
         book.close()
 
@@ -382,14 +431,20 @@ def _header_text(value) -> str:
 def _read_table(book, sheet_name: str, columns: tuple[Column, ...]) -> tuple[_Table | None, list[RowError]]:
     names = {name.strip(): name for name in book.sheetnames}
     if sheet_name not in names:
-        found = "、".join(f"“{n}”" for n in book.sheetnames) or "无"
-        return None, _file_error(f"找不到名为“{sheet_name}”的工作表；文件中的工作表：{found}")
+        found = _join(f"“{n}”" for n in book.sheetnames) or pgettext("no sheets", "无")
+        return None, _file_error(
+            _("找不到名为“%(sheet)s”的工作表；文件中的工作表：%(found)s")
+            % {"sheet": sheet_name, "found": found}
+        )
     sheet = book[names[sheet_name]]
     limit = settings.MAX_IMPORT_ROWS
     # The dimension is in the sheet's first bytes: refuse a huge sheet before reading a row of it.
     declared = sheet.max_row
     if declared is not None and declared - 1 > limit:
-        return None, _file_error(f"工作表有 {declared - 1} 行数据，超过上限 {limit} 行；请分批导入")
+        return None, _file_error(
+            _("工作表有 %(rows)s 行数据，超过上限 %(limit)s 行；请分批导入")
+            % {"rows": declared - 1, "limit": limit}
+        )
     # Then ignore the dimension: some programs write a wrong one, and rows beyond it would be lost.
     sheet.reset_dimensions()
 
@@ -409,18 +464,26 @@ def _read_table(book, sheet_name: str, columns: tuple[Column, ...]) -> tuple[_Ta
                     continue
                 name = by_header[header].field
                 if name in positions:
-                    errors.append(RowError(number, header, f"表头中“{header}”出现了不止一次"))
+                    errors.append(
+                        RowError(number, header, _("表头中“%(header)s”出现了不止一次") % {"header": header})
+                    )
                 positions[name] = index
             continue
         if number - header_row > limit:
-            return None, _file_error(f"工作表数据超过上限 {limit} 行；请分批导入")
+            return None, _file_error(_("工作表数据超过上限 %(limit)s 行；请分批导入") % {"limit": limit})
         picked = [values[i] if i < len(values) else None for i in range(max(positions.values()) + 1)]
         if any(_as_text(picked[i]) for i in positions.values()):
             rows.append((number, picked))
     missing = [c.header for c in columns if c.required and c.field not in positions]
     if missing:
-        where = f"第 {header_row} 行表头" if header_row else "表头"
-        errors.append(RowError(header_row or 1, "", f"{where}缺少必需的列：{'、'.join(missing)}"))
+        if header_row:
+            message = _("第 %(row)s 行表头缺少必需的列：%(columns)s") % {
+                "row": header_row,
+                "columns": _join(missing),
+            }
+        else:
+            message = _("表头缺少必需的列：%(columns)s") % {"columns": _join(missing)}
+        errors.append(RowError(header_row or 1, "", message))
     if errors:
         return None, errors
     return _Table(header_row, positions, rows), []
@@ -445,7 +508,12 @@ def _duplicates[R: _Row](
         if not k:
             continue
         if k in seen:
-            errors.append(RowError(r.row, header, f"{header}“{k}”与第 {seen[k]} 行重复", f"{letter}{r.row}"))
+            message = _("%(column)s“%(value)s”与第 %(row)s 行重复") % {
+                "column": header,
+                "value": k,
+                "row": seen[k],
+            }
+            errors.append(RowError(r.row, header, message, f"{letter}{r.row}"))
             r.bad.add(name)
         else:
             seen[k] = r.row
@@ -463,7 +531,7 @@ def read_orgs(upload) -> tuple[Sheet[OrgRow] | None, list[RowError]]:
         cells = _RowReader(number, values, table.positions, ORG_COLUMNS, errors, row.bad)
         row.code = cells.text("code", required=True, max_length=_max_length(OrgUnit, "code"))
         if row.code and "code" not in row.bad and not _CODE.fullmatch(row.code):
-            cells.error("code", "编码不能包含空格或“/”")
+            cells.error("code", _("编码不能包含空格或“/”"))
             row.code = ""
         row.name = cells.text("name", required=True, max_length=_max_length(OrgUnit, "name"))
         row.short_name = cells.text("short_name", max_length=_max_length(OrgUnit, "short_name"))
@@ -473,7 +541,7 @@ def read_orgs(upload) -> tuple[Sheet[OrgRow] | None, list[RowError]]:
         row.active_from = cells.date("active_from", required=True)
         row.active_to = cells.date("active_to")
         if row.active_from and row.active_to and row.active_to <= row.active_from:
-            cells.error("active_to", "撤销日期必须晚于成立日期")
+            cells.error("active_to", _("撤销日期必须晚于成立日期"))
         rows.append(row)
     _duplicates(rows, lambda r: r.code, "code", ORG_COLUMNS, table, errors)
     return Sheet(rows, frozenset(table.positions), _file_name(upload)), errors
@@ -514,14 +582,14 @@ def _read_phone(cells: _RowReader, row: PersonRow) -> None:
     if _PHONE.fullmatch(phone):
         row.phone = phone
     else:
-        cells.error("phone", f"“{phone}”不是有效手机号：应为 11 位数字，以 1 开头")
+        cells.error("phone", _("“%(value)s”不是有效手机号：应为 11 位数字，以 1 开头") % {"value": phone})
 
 
 def _read_id_number(cells: _RowReader, row: PersonRow) -> None:
     value = cells.raw("id_number")
     if isinstance(value, int | float) and not isinstance(value, bool):
         # Excel keeps 15 significant digits: the number as stored is no longer the person's.
-        cells.error("id_number", "身份证号被存成了数字，末几位已丢失：请把该列设为文本格式后重新填写")
+        cells.error("id_number", _("身份证号被存成了数字，末几位已丢失：请把该列设为文本格式后重新填写"))
         return
     number = _as_text(value).replace(" ", "").upper()
     if not number or "id_number" in row.bad:
@@ -557,7 +625,7 @@ def _clean(value):
 class _Writer:
     """One sheet in a streaming workbook: styled header, widths, frozen header, drop-down lists."""
 
-    def __init__(self, title: str, columns: tuple[Column, ...], *, first_note: str = ""):
+    def __init__(self, title: str, columns: tuple[Column, ...], *, first_note: str | Promise = ""):
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet(title)
         self.columns = columns
@@ -575,7 +643,7 @@ class _Writer:
             cell = WriteOnlyCell(self.sheet, value=column.header)
             cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _HEADER_BORDER
             cell.alignment = Alignment(horizontal="center", vertical="center")
-            note = "\n".join(n for n in (first_note if index == 0 else "", column.note) if n)
+            note = "\n".join(str(n) for n in (first_note if index == 0 else "", column.note) if n)
             if note:
                 cell.comment = Comment(note, "kaohe", width=320, height=120)
             header.append(cell)
@@ -657,7 +725,7 @@ def build_people(people: Iterable[Person]) -> bytes:
     return writer.save()
 
 
-_EXAMPLE_NOTE = "第 2 行是示例（灰色斜体），导入前请删除或改为真实数据。"
+_EXAMPLE_NOTE = gettext_lazy("第 2 行是示例（灰色斜体），导入前请删除或改为真实数据。")
 
 
 def org_template(parent_code: str) -> bytes:
@@ -666,8 +734,8 @@ def org_template(parent_code: str) -> bytes:
     writer.append(
         [
             f"{parent_code}-X01",
-            "第一党支部（示例）",
-            "一支部",
+            _("第一党支部（示例）"),
+            _("一支部"),
             _label_of(OrgKind, OrgKind.BRANCH),
             parent_code,
             "张三",
@@ -684,13 +752,13 @@ def people_template(org_code: str) -> bytes:
     writer = _Writer(PEOPLE_SHEET, PEOPLE_COLUMNS, first_note=_EXAMPLE_NOTE)
     writer.append(
         [
-            "李明（示例）",
+            _("李明（示例）"),
             _label_of(Gender, Gender.MALE),
             org_code,
             _label_of(MemberStatus, MemberStatus.FULL),
             datetime.date(1985, 6, 15),
             datetime.date(2010, 7, 1),
-            "支部委员",
+            _("支部委员"),
             "13800138000",
             "",
         ],

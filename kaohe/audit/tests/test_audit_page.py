@@ -13,7 +13,8 @@ def test_audit_admin_browses_and_filters(city, login):
     client = login(city.auditor)
     page = client.get(reverse("audit:list"), {"action": "org.update"})
     assert page.status_code == 200
-    assert "改名支部" in page.text and "person.create" not in page.text
+    rows = page.text[page.text.index('id="audit-rows"') :]
+    assert "改名支部" in rows and "person.create" not in rows
     assert client.get(reverse("audit:list"), {"actor": "staff_a"}).context["page"].paginator.count == 1
 
 
@@ -66,3 +67,10 @@ def test_an_enterprise_audit_admin_exports_only_its_enterprise(city, login):
     response = login(auditor_b).get(reverse("audit:export"))
     text = str(list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)))
     assert "A的支部改名" not in text and "企业B" in text
+
+
+def test_actions_are_shown_in_words_next_to_their_code(city, login):
+    actions.update_org(city.staff_a, city.branch_a, name="改名支部")
+    page = login(city.auditor).get(reverse("audit:list"), {"action": "org.update"})
+    assert "修改组织" in page.text and "org.update" in page.text
+    assert '<option value="org.update" selected>' in page.text

@@ -4,8 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook
 
+from kaohe.jobs import actions
 from kaohe.jobs.actions import start_job
 from kaohe.jobs.models import Job, JobStatus
 from kaohe.orgs.models import OrgUnit
@@ -70,6 +72,31 @@ def test_a_refused_file_fails_the_job_and_writes_nothing(city):
     first_error = (job.result or {})["errors"][0]
     assert first_error["row"] == 2 and "上级编码" in first_error["column"]
     assert not OrgUnit.objects.filter(code="EA-G1").exists()
+
+
+def test_a_job_keeps_the_language_it_was_started_in_for_its_messages(city, database_backend):
+    with translation.override("en"):
+        job = start_job(
+            city.staff_a, "orgs.import", _org_sheet(("EA-G1", "机关", "党总支", "NOPE", "2021-01-01"))
+        )
+    assert job.language == "en" and job.status == JobStatus.QUEUED
+
+    # A worker has no request and so no user language: the job's own language is used.
+    assert translation.get_language() != "en"
+    assert actions.run_job(job.pk) == JobStatus.FAILED
+
+    job.refresh_from_db()
+    message = (job.result or {})["errors"][0]["message"]
+    assert message == "Parent code “NOPE” exists neither in the system nor in this file"
+
+
+def test_a_job_started_in_chinese_reports_in_chinese(city):
+    job = start_job(
+        city.staff_a, "orgs.import", _org_sheet(("EA-G1", "机关", "党总支", "NOPE", "2021-01-01"))
+    )
+    job.refresh_from_db()
+    assert job.language == "zh-hans"
+    assert "不存在" in (job.result or {})["errors"][0]["message"]
 
 
 def test_a_crashing_job_ends_visibly(city, monkeypatch):

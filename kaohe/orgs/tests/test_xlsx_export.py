@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from kaohe.orgs import actions
@@ -14,6 +15,7 @@ from kaohe.orgs.models import OrgKind, OrgUnit, Person
 from kaohe.orgs.tests.test_xlsx_import import ORG_HEADER, PEOPLE_HEADER, valid_id
 
 pytestmark = pytest.mark.django_db
+
 
 EXPORTS = ["orgs:org_export", "orgs:people_export"]
 DOWNLOADS = [*EXPORTS, "orgs:org_template", "orgs:people_template"]
@@ -240,3 +242,56 @@ def test_an_edited_export_imports_its_changes(city, login):
     branch = OrgUnit.objects.get(code="EA-B1")
     assert branch.parent == OrgUnit.objects.get(code="EA-G1")
     assert branch.depth == 3 and branch.enterprise == city.ent_a
+
+
+def drop_downs(ws) -> dict[str, str]:
+    """Range → list formula of each drop-down list of the sheet."""
+    return {str(v.sqref): v.formula1 for v in ws.data_validations.dataValidation}
+
+
+def test_an_english_users_export_keeps_the_chinese_format_and_reimports_cleanly(city, login, settings):
+    actions.create_person(None, org=city.branch_a, name="李明", gender="F", status="probationary")
+    client = login(city.staff_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    orgs = client.get(reverse("orgs:org_export"))
+    people = client.get(reverse("orgs:people_export"))
+    org_sheet, people_sheet = read(orgs, "组织"), read(people, "人员")
+
+    # The sheet names, headers and the values of the drop-down lists are the file format: Chinese.
+    assert headers(org_sheet) == ORG_HEADER and headers(people_sheet) == PEOPLE_HEADER
+    assert {r[3] for r in rows(org_sheet)} == {"企业党委", "党支部"}
+    assert ["女", "预备党员"] in [[r[1], r[3]] for r in rows(people_sheet)]
+    assert "企业党委" in drop_downs(org_sheet)["D2:D1048576"]
+    assert "预备党员" in drop_downs(people_sheet)["D2:D1048576"]
+    # The notes are for the reader: English.
+    assert "unique code" in org_sheet["A1"].comment.text
+    assert "Masked in exports" in people_sheet["H1"].comment.text
+    before = fingerprint()
+
+    with translation.override("en"):
+        org_result = import_orgs(city.staff_a, as_upload(orgs))
+        people_result = import_people(city.staff_a, as_upload(people))
+    page = client.post(reverse("orgs:people_import"), {"file": as_upload(people)}, follow=True)
+
+    assert org_result.ok and people_result.ok, (org_result.errors, people_result.errors)
+    assert (org_result.created, org_result.updated, people_result.created, people_result.updated) == (0,) * 4
+    assert (
+        'data-status="succeeded"' in page.text
+        and "Import complete: 0 added, 0 updated, 2 unchanged" in page.text
+    )
+    assert fingerprint() == before
+
+
+def test_an_english_users_template_imports_cleanly(city, login, settings):
+    client = login(city.staff_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("orgs:org_template"))
+    ws = read(response, "组织")
+    assert headers(ws) == ORG_HEADER
+    assert "example" in ws["A1"].comment.text and "example" in str(rows(ws)[0])
+    assert rows(ws)[0][3] == "党支部"
+
+    page = client.post(reverse("orgs:org_import"), {"file": as_upload(response)}, follow=True)
+
+    assert 'data-status="succeeded"' in page.text
+    assert OrgUnit.objects.filter(name="First Party Branch (example)", kind=OrgKind.BRANCH).exists()

@@ -23,6 +23,7 @@ from kaohe.orgs.models import OrgKind, OrgUnit, Person, path_segment
 
 pytestmark = pytest.mark.django_db
 
+
 ORG_HEADER = ["编码", "名称", "简称", "类型", "上级编码", "书记", "成立日期", "撤销日期"]
 PEOPLE_HEADER = [
     "姓名",
@@ -761,6 +762,28 @@ def test_the_import_page_lists_every_error_and_writes_nothing(unchanged, city, l
     assert 'data-status="failed"' in response.text and "未导入任何数据" in response.text
     table = response.text[response.text.index('id="import-errors"') :]
     assert "第 2 行" in table and "类型" in table and "第 3 行" in table and "B3" in table and "机关" in table
+
+
+def test_an_english_user_sees_the_import_errors_in_english(unchanged, city, login, settings):
+    client = login(city.staff_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    file = org_file(
+        org("EA-G1", "机关党总支", "党总", "EA"),
+        org("EA-G2", "機關", "党总支", "EA"),
+        org("EA-G3", "机关", "党总支", "NOPE", start="2021-13-01"),
+    )
+    response = client.post(reverse("orgs:org_import"), {"file": file}, follow=True)
+
+    assert 'data-status="failed"' in response.text
+    table = response.text[response.text.index('id="import-errors"') :]
+    # The messages are English; the column headers and the values a cell may take stay Chinese.
+    assert "“党总” is not valid; use one of: 工委 / 国资委党委, 企业党委, 二级党委, 党总支" in table
+    assert "“機關” in cell B3 contains Traditional characters; use Simplified: “机关”" in table
+    assert "“2021-13-01” is not a valid date; write it as 2024-07-01" in table
+    assert "Parent code “NOPE” exists neither in the system nor in this file" in table
+    assert "Row 2" in table and "类型" in table
+    for chinese in ("无效", "繁体", "有效日期", "不存在", "第 2 行"):
+        assert chinese not in table
 
 
 def test_a_good_upload_ends_on_its_job_page_with_a_summary(city, login):

@@ -1,0 +1,62 @@
+"""`kaohe scheme check S.yaml`, `kaohe scheme default`, `kaohe scheme facts S.yaml`."""
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from kaohe.engine.commands.common import guarded, parser
+from kaohe.engine.facts import write_facts_csv, write_units_csv
+from kaohe.engine.generate import random_facts, random_units
+from kaohe.engine.points import format_points
+from kaohe.engine.text_form import default_scheme_text, read_scheme
+
+
+def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    arguments = parser("kaohe scheme", "检查、导出评分方案，生成样例事实。", out, err)
+    commands = arguments.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="validate a scheme; print every problem with its path")
+    check.add_argument("scheme", help="the scheme as YAML")
+    default = commands.add_parser("default", help="write the built-in 2026 municipal SOE scheme")
+    default.add_argument("--out", help="file to write (default: standard output)")
+    facts = commands.add_parser("facts", help="generate random facts for a scheme, as CSV")
+    facts.add_argument("scheme")
+    facts.add_argument("--units", type=int, default=20, help="how many units (default 20)")
+    facts.add_argument("--seed", type=int, default=0)
+    facts.add_argument("--out", help="facts CSV to write (default: standard output)")
+    facts.add_argument("--units-out", help="also write the units (code, name, peer group) as CSV")
+
+    def body() -> int:
+        args = arguments.parse_args(argv)
+        if args.command == "check":
+            scheme = read_scheme(args.scheme)
+            places = list(scheme.walk())
+            leaves = sum(1 for p in places if not p.node.children and p.category != "veto")
+            vetoes = sum(1 for p in places if p.node.veto is not None)
+            out.write(
+                f"{args.scheme}: valid - {scheme.title} ({scheme.year}, version {scheme.version}), "
+                f"{format_points(scheme.total_points)} points, {len(scheme.nodes)} first-level nodes, "
+                f"{leaves} scoring items, {vetoes} vetoes, {len(scheme.facts)} fact kinds\n"
+            )
+            return 0
+        if args.command == "default":
+            _write(args.out, default_scheme_text(), out)
+            return 0
+        scheme = read_scheme(args.scheme)
+        if args.units < 1:
+            arguments.error("--units must be at least 1")
+        units = random_units(args.units, seed=args.seed)
+        _write(args.out, write_facts_csv(random_facts(scheme, units, seed=args.seed)), out)
+        if args.units_out:
+            _write(args.units_out, write_units_csv(units), out)
+        return 0
+
+    return guarded(body, err)
+
+
+def _write(path: str | None, text: str, out: TextIO) -> None:
+    if path is None:
+        out.write(text)
+    else:
+        Path(path).write_text(text, encoding="utf-8")
