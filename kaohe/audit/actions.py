@@ -37,36 +37,58 @@ def record(
     target_repr: str = "",
     org_path: str = "",
 ) -> AuditEntry:
+    details = {
+        "target_type": target_type,
+        "target_id": target_id,
+        "target_repr": target_repr,
+        "org_path": org_path,
+    }
+    return record_many(actor, action, [(target, old, new)], **details)[0]
+
+
+def record_many(
+    actor,
+    action: str,
+    changes: list[tuple[models.Model | None, dict | None, dict | None]],
+    *,
+    target_type: str = "",
+    target_id: str = "",
+    target_repr: str = "",
+    org_path: str = "",
+) -> list[AuditEntry]:
+    """One entry per (target, old, new), chained in order; a bulk write (an import of thousands of
+    people) locks the chain's head once and inserts its entries in batches."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the action's transaction")
-    if target is not None:
-        target_type = target_type or target._meta.label_lower
-        target_id = target_id or str(
-            getattr(target, "code", None) or getattr(target, "public_id", None) or target.pk
-        )
-        target_repr = target_repr or str(target)[:200]
-        org_path = org_path or _org_path_of(target)
     head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"hash": GENESIS})
-    entry = AuditEntry(
-        seq=head.seq + 1,
-        at=timezone.now(),
-        actor=actor if actor is not None and actor.pk else None,
-        actor_name=(actor.username if actor is not None else "system"),
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        target_repr=target_repr,
-        org_path=org_path,
-        old=old,
-        new=new,
-        ip=current_ip.get(),
-        prev_hash=head.hash,
-    )
-    entry.hash = entry.compute_hash()
-    entry.save()
-    head.seq, head.hash = entry.seq, entry.hash
+    now, ip = timezone.now(), current_ip.get()
+    entries = []
+    for target, old, new in changes:
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=now,
+            actor=actor if actor is not None and actor.pk else None,
+            actor_name=(actor.username if actor is not None else "system"),
+            action=action,
+            target_type=target_type or (target._meta.label_lower if target is not None else ""),
+            target_id=target_id or (_target_id(target) if target is not None else ""),
+            target_repr=target_repr or (str(target)[:200] if target is not None else ""),
+            org_path=org_path or (_org_path_of(target) if target is not None else ""),
+            old=old,
+            new=new,
+            ip=ip,
+            prev_hash=head.hash,
+        )
+        entry.hash = entry.compute_hash()
+        entries.append(entry)
+        head.seq, head.hash = entry.seq, entry.hash
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
     head.save(update_fields=["seq", "hash"])
-    return entry
+    return entries
+
+
+def _target_id(target: models.Model) -> str:
+    return str(getattr(target, "code", None) or getattr(target, "public_id", None) or target.pk)
 
 
 def _org_path_of(target: models.Model) -> str:

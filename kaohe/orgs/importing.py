@@ -16,12 +16,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
-from kaohe.audit.actions import record
+from kaohe.audit.actions import changed as changed_fields
+from kaohe.audit.actions import record, record_many, snapshot
 from kaohe.orgs import xlsx
-from kaohe.orgs.actions import check_parent, close_org, create_org, name_pinyin, update_org
+from kaohe.orgs.actions import PERSON_FIELDS, check_parent, close_org, create_org, name_pinyin, update_org
 from kaohe.orgs.crypto import digest, encrypt, mask_id_number
 from kaohe.orgs.models import OrgKind, OrgUnit, Person
 from kaohe.orgs.queries import orgs_for_user, people_for_user
@@ -90,6 +92,11 @@ def import_orgs(actor, upload) -> ImportResult:
         return ImportResult(errors=xlsx.sort_errors(rejected.errors, ORG_COLUMNS))
 
 
+# One message whether the parent is missing or hidden: a user must not learn what other
+# enterprises' codes are by trying them.
+_UNKNOWN_PARENT = gettext_lazy("上级编码“%(code)s”不存在，或不在您的管理范围内，也不在本文件中")
+
+
 class _OrgPlan:
     """The tree as it will be after the import: file rows over the orgs already stored."""
 
@@ -132,13 +139,13 @@ class _OrgPlan:
         # A row whose own code is bad is still checked as far as it can be, to report everything.
         existing = self.stored.get(row.code) if "code" not in row.bad else None
         if existing is not None and not _in_scope(self.roots, existing):
-            self.error(row, "code", _("组织“%(code)s”不在您的管理范围内，不能修改") % {"code": row.code})
+            self.error(row, "code", _("编码“%(code)s”已被使用") % {"code": row.code})
             return
         if "parent" in row.bad:
             return
         parent = row.parent_code
         if parent and parent not in self.rows and parent not in self.stored:
-            self.error(row, "parent", _("上级编码“%(code)s”在系统和本文件中都不存在") % {"code": parent})
+            self.error(row, "parent", _UNKNOWN_PARENT % {"code": parent})
             return
         moved = existing is None or (parent or None) != self.stored_parent(row.code)
         if not parent and row.kind == OrgKind.COMMITTEE and existing is None:
@@ -150,7 +157,7 @@ class _OrgPlan:
             and parent not in self.rows
             and not _in_scope(self.roots, self.stored[parent])
         ):
-            self.error(row, "parent", _("上级组织“%(code)s”不在您的管理范围内") % {"code": parent})
+            self.error(row, "parent", _UNKNOWN_PARENT % {"code": parent})
             return
         if row.kind and (not parent or self.kind_of(parent)):
             try:
@@ -414,6 +421,7 @@ def _import_people(actor, sheet: Sheet[PersonRow], errors: list[RowError]) -> Im
     fields = sheet.fields
     new: list[Person] = []
     changed: list[Person] = []
+    changes: list[tuple[Person, dict | None, dict | None]] = []  # for the audit log
     touched: set[str] = set()
     for row in sheet.rows:
         person = matched.get(row.row)
@@ -424,13 +432,17 @@ def _import_people(actor, sheet: Sheet[PersonRow], errors: list[RowError]) -> Im
             person.id_number_enc, person.id_number_digest = encrypt(row.id_number), digest(row.id_number)
             new.append(person)
             continue
+        before = snapshot(person, PERSON_FIELDS)
         names = _fill_person(person, row, fields, orgs)
+        old, new_values = changed_fields(before, snapshot(person, PERSON_FIELDS))
         if row.phone is not None and row.phone != person.phone:
             person.phone_enc = encrypt(row.phone)
             names.add("phone_enc")
+            old["phone"], new_values["phone"] = "***", "*** (changed)"  # never in clear in the log
         if names:
             touched |= names
             changed.append(person)
+            changes.append((person, old, new_values))
         else:
             result.unchanged += 1
     try:
@@ -443,6 +455,9 @@ def _import_people(actor, sheet: Sheet[PersonRow], errors: list[RowError]) -> Im
             [RowError(None, "", _("保存时与其他人的修改冲突，未导入任何数据；请重新上传"))]
         ) from exc
     result.created, result.updated = len(new), len(changed)
+    # Every person created or changed gets an entry with old and new values, as a form edit would.
+    record_many(actor, "person.create", [(p, None, snapshot(p, PERSON_FIELDS)) for p in new])
+    record_many(actor, "person.update", changes)
     _record_import(actor, "person.import", Cap.EDIT_PEOPLE, sheet, result)
     return result
 

@@ -87,7 +87,7 @@ def test_a_job_keeps_the_language_it_was_started_in_for_its_messages(city, datab
 
     job.refresh_from_db()
     message = (job.result or {})["errors"][0]["message"]
-    assert message == "Parent code “NOPE” exists neither in the system nor in this file"
+    assert message == "Parent code “NOPE” does not exist, is outside your scope, and is not in this file"
 
 
 def test_a_job_started_in_chinese_reports_in_chinese(city):

@@ -562,7 +562,13 @@ def test_it_rejects_a_row_for_an_org_of_another_enterprise(unchanged, city):
         ),
     )
     assert where(result) == {(3, "编码"), (4, "上级编码")}
-    assert "管理范围" in message_at(result, 3, "编码")
+    assert "已被使用" in message_at(result, 3, "编码")
+    # A hidden parent reads exactly like a missing one: B's staff learn nothing about A's codes.
+    hidden = message_at(result, 4, "上级编码")
+    missing = message_at(
+        import_orgs(city.staff_b, org_file(org("EB-G3", "x", "党总支", "NOPE"))), 2, "上级编码"
+    )
+    assert hidden.replace("EA", "NOPE") == missing
 
 
 def test_it_rejects_moving_an_org_out_of_the_importers_scope(unchanged, city):
@@ -780,7 +786,7 @@ def test_an_english_user_sees_the_import_errors_in_english(unchanged, city, logi
     assert "“党总” is not valid; use one of: 工委 / 国资委党委, 企业党委, 二级党委, 党总支" in table
     assert "“機關” in cell B3 contains Traditional characters; use Simplified: “机关”" in table
     assert "“2021-13-01” is not a valid date; write it as 2024-07-01" in table
-    assert "Parent code “NOPE” exists neither in the system nor in this file" in table
+    assert "Parent code “NOPE” does not exist" in table
     assert "Row 2" in table and "类型" in table
     for chinese in ("无效", "繁体", "有效日期", "不存在", "第 2 行"):
         assert chinese not in table
@@ -812,3 +818,23 @@ def test_the_upload_still_checks_csrf(unchanged, city):
         reverse("orgs:org_import"), {"file": org_file(org("EA-G1", "机关党总支", "党总支", "EA"))}
     )
     assert response.status_code == 403
+
+
+def test_a_people_import_audits_every_person_it_creates_or_changes(city):
+    from kaohe.audit.queries import verify_chain
+
+    result = import_people(
+        city.staff_a,
+        people_file(
+            person("王五", "EA-B1", position="党员"),
+            person("张a", "EA-B1", position="宣传委员", phone="13911112222", id_number="110101198001011232"),
+        ),
+    )
+    assert result.errors == [] and (result.created, result.updated) == (1, 1)
+    created = AuditEntry.objects.get(action="person.create", target_repr="王五")
+    assert created.actor == city.staff_a and (created.new or {})["position"] == "党员"
+    updated = AuditEntry.objects.get(action="person.update", target_repr="张a")
+    assert updated.old == {"position": "", "phone": "***"}
+    assert updated.new == {"position": "宣传委员", "phone": "*** (changed)"}
+    assert "13911112222" not in str(updated.new)
+    assert verify_chain(anchors=[])[1] == []
