@@ -1,5 +1,7 @@
 """Appending to the audit log. Every action function calls `record` inside its transaction."""
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
@@ -49,7 +51,7 @@ def record(
 def record_many(
     actor,
     action: str,
-    changes: list[tuple[models.Model | None, dict | None, dict | None]],
+    changes: Sequence[tuple[models.Model | None, dict | None, dict | None]],
     *,
     target_type: str = "",
     target_id: str = "",
