@@ -62,6 +62,14 @@ class AuditEntry(models.Model):
         raise AppendOnly("audit entries are never deleted")
 
     @property
+    def old_items(self) -> list[tuple[str, str]]:
+        return _items(self.old)
+
+    @property
+    def new_items(self) -> list[tuple[str, str]]:
+        return _items(self.new)
+
+    @property
     def action_label(self) -> str:
         from kaohe.audit.labels import action_label
 
@@ -90,6 +98,15 @@ class AuditEntry(models.Model):
         message = (self.prev_hash + canonical(body)).encode()
         # Keyed: someone who can write to the database but lacks the key cannot re-forge the chain.
         return hmac.new(settings.AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _items(values) -> list[tuple[str, str]]:
+    """Old or new values as (field, text) pairs for reading; nested values stay compact JSON."""
+    if values is None:
+        return []
+    if not isinstance(values, dict):
+        return [("", str(values))]
+    return [(k, v if isinstance(v, str) else canonical(v)) for k, v in values.items()]
 
 
 class AuditHead(models.Model):
