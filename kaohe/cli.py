@@ -1,6 +1,6 @@
 """The `kaohe` command.
 
-The engine's commands (`kaohe scheme`, `kaohe score`, `kaohe explain`) are pure Python and run
+The engine's commands (`kaohe scheme`, `kaohe score`, `kaohe explain`, `kaohe whatif`) are pure Python and run
 without Django; everything else is a Django management command under the project's name:
 `kaohe demo`, `kaohe audit verify`, `kaohe migrate`, `kaohe db_worker`, ...
 """
@@ -13,6 +13,7 @@ ENGINE_COMMANDS = {
     "scheme": "kaohe.engine.commands.scheme",
     "score": "kaohe.engine.commands.score",
     "explain": "kaohe.engine.commands.explain",
+    "whatif": "kaohe.engine.commands.whatif",
 }
 
 

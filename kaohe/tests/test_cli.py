@@ -27,3 +27,9 @@ def test_other_commands_go_to_django(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["audit", "--help"])
     assert exit_.value.code == 0 and "verify" in capsys.readouterr().out
+
+
+def test_whatif_is_wired_to_the_entry_point(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["whatif"])  # no arguments: usage, exit 2
+    assert exit_.value.code == 2

@@ -1,4 +1,5 @@
-"""`kaohe scheme check S.yaml`, `kaohe scheme default`, `kaohe scheme facts S.yaml`."""
+"""`kaohe scheme check S.yaml`, `kaohe scheme default`, `kaohe scheme facts S.yaml`,
+`kaohe scheme export S.yaml --xlsx T.xlsx`, `kaohe scheme import T.xlsx [--out S.yaml]`."""
 
 import sys
 from pathlib import Path
@@ -8,7 +9,8 @@ from kaohe.engine.commands.common import guarded, parser
 from kaohe.engine.facts import write_facts_csv, write_units_csv
 from kaohe.engine.generate import random_facts, random_units
 from kaohe.engine.points import format_points
-from kaohe.engine.text_form import default_scheme_text, read_scheme
+from kaohe.engine.scheme_xlsx import read_xlsx_file, write_xlsx_file
+from kaohe.engine.text_form import default_scheme_text, dump_scheme, read_scheme
 
 
 def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -26,6 +28,12 @@ def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -
     facts.add_argument("--seed", type=int, default=0)
     facts.add_argument("--out", help="facts CSV to write (default: standard output)")
     facts.add_argument("--units-out", help="also write the units (code, name, peer group) as CSV")
+    export = commands.add_parser("export", help="write a scheme as the published xlsx table")
+    export.add_argument("scheme", help="the scheme as YAML")
+    export.add_argument("--xlsx", required=True, help="the workbook to write")
+    import_ = commands.add_parser("import", help="read a scheme from the xlsx table; print or write its YAML")
+    import_.add_argument("xlsx", help="the workbook to read")
+    import_.add_argument("--out", help="YAML file to write (default: standard output)")
 
     def body() -> int:
         args = arguments.parse_args(argv)
@@ -42,6 +50,17 @@ def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -
             return 0
         if args.command == "default":
             _write(args.out, default_scheme_text(), out)
+            return 0
+        if args.command == "export":
+            scheme = read_scheme(args.scheme)
+            write_xlsx_file(scheme, args.xlsx)
+            out.write(f"{args.scheme} -> {args.xlsx}: {scheme.title} (version {scheme.version})\n")
+            return 0
+        if args.command == "import":
+            scheme = read_xlsx_file(args.xlsx)
+            _write(args.out, dump_scheme(scheme), out)
+            if args.out:
+                out.write(f"{args.xlsx} -> {args.out}: {scheme.title} (version {scheme.version})\n")
             return 0
         scheme = read_scheme(args.scheme)
         if args.units < 1:
