@@ -12,7 +12,8 @@ import numpy as np
 import numpy.typing as npt
 
 Array = npt.NDArray[Any]
-Int = Array | int
+# An array or a Python int: NumPy's stubs cannot follow arithmetic that mixes them, hence Any.
+Int = Any
 
 # Every int64 intermediate stays below this, so 2·n + d of a rounded division cannot overflow.
 LIMIT = 2**61
@@ -68,31 +69,26 @@ def round_div_nonnegative(numerator: Int, denominator: Int) -> Int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
-def nonempty_starts(offsets: Array) -> tuple[Array, Array]:
-    """The segments of a CSR layout that hold entries, and where each starts."""
-    starts = offsets[:-1]
-    mask = offsets[1:] > starts
-    return mask, starts[mask]
-
-
 def segment_sum(values: Array, offsets: Array) -> Array:
-    """The sum of each segment values[offsets[i]:offsets[i + 1]]; 0 for an empty one."""
-    n = len(offsets) - 1
-    out = np.zeros(n, dtype=values.dtype if values.dtype == object else np.int64)
-    if values.size:
-        mask, starts = nonempty_starts(offsets)
-        out[mask] = np.add.reduceat(values, starts)
-    return out
+    """The sum of each segment values[offsets[i]:offsets[i + 1]]; 0 for an empty one.
+
+    Differences of the running sum at the offsets: two sequential passes, no branch per segment.
+    """
+    running = np.zeros(len(values) + 1, dtype=values.dtype if values.dtype == object else np.int64)
+    np.cumsum(values, out=running[1:])
+    at = running[offsets]
+    return at[1:] - at[:-1]
 
 
 def segment_max(values: Array, offsets: Array, empty: int = 0) -> Array:
     """The largest value of each segment; `empty` for a segment without entries."""
-    n = len(offsets) - 1
-    out = np.full(n, empty, dtype=values.dtype if values.dtype == object else np.int64)
-    if values.size:
-        mask, starts = nonempty_starts(offsets)
-        out[mask] = np.maximum.reduceat(values, starts)
-    return out
+    if not values.size:
+        return np.full(len(offsets) - 1, empty, dtype=np.int64)
+    # np.maximum.reduceat gives values[start] for an empty segment (replaced below) and needs every
+    # start inside the array: one more entry, the smallest value, which changes no maximum.
+    padded = np.append(values, values.min())
+    largest = np.maximum.reduceat(padded, offsets[:-1])
+    return np.where(offsets[1:] > offsets[:-1], largest, empty)
 
 
 def dense_ids(values: Array) -> Array:
