@@ -192,7 +192,11 @@ def create_api_token(actor: User, name: str) -> tuple[ApiToken, str]:
     """A token acts with its owner's roles. Returns the raw value, which is never stored."""
     raw = ApiToken.new_raw()
     token = ApiToken.objects.create(
-        user=actor, name=name.strip() or "API", prefix=raw[3:11], digest=hash_token(raw)
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
+        user=actor,
+        name=name.strip() or "API",
+        prefix=raw[3:11],
+        digest=hash_token(raw),
     )
     record(actor, "token.create", actor, target_repr=f"{actor.username}: {token.name}")
     return token, raw

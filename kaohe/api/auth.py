@@ -20,7 +20,7 @@ class TokenAuth(HttpBearer):
             )
             .first()
         )
-        if found is None:
+        if found is None or (found.expires_at is not None and found.expires_at <= timezone.now()):
             return None
         if found.last_used_at is None or (timezone.now() - found.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())

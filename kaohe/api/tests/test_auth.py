@@ -61,3 +61,18 @@ def test_a_token_does_nothing_until_its_owner_changed_the_one_time_password(city
     city.staff_a.save()
     response = client.get("/api/v1/orgs", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 401
+
+
+def test_an_expired_token_is_refused(city, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kaohe.accounts.actions import create_api_token
+
+    token, raw = create_api_token(city.staff_a, "t")
+    assert token.expires_at is not None and token.expires_at > timezone.now() + timedelta(days=30)
+    assert client.get("/api/v1/orgs", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    token.expires_at = timezone.now() - timedelta(seconds=1)
+    token.save(update_fields=["expires_at"])
+    assert client.get("/api/v1/orgs", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
