@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from kaohe.accounts.models import Cap, RoleAssignment, User
 from kaohe.accounts.queries import has_cap, users_for_user
 from kaohe.forms_errors import add_action_errors
 from kaohe.orgs.queries import orgs_for_user
+from kaohe.tables import table_xlsx, xlsx_response
 
 
 def login_view(request):
@@ -198,3 +200,64 @@ def user_unlock(request, username: str):
     actions.unlock_user(request.user, user)
     messages.success(request, _("已解锁 %(u)s。") % {"u": user.username})
     return redirect("accounts:roles")
+
+
+@login_required
+def users_export(request):
+    _require_cap(request, Cap.MANAGE_USERS)
+    rows = users_for_user(request.user, Cap.MANAGE_USERS).select_related("org").order_by("username")
+    columns = [
+        (_("用户名"), 16),
+        (_("姓名"), 12),
+        (_("所属组织"), 36),
+        (_("状态"), 8),
+        (_("须改密码"), 10),
+        (_("最近登录"), 18),
+    ]
+    data = (
+        [
+            u.username,
+            u.full_name,
+            str(u.org or ""),
+            _("正常") if u.is_active else _("停用"),
+            _("是") if u.must_change_password else "",
+            _local(u.last_login),
+        ]
+        for u in rows.iterator()
+    )
+    return xlsx_response(table_xlsx(_("账号"), columns, data), _("账号"))
+
+
+@login_required
+def roles_export(request):
+    _require_cap(request, Cap.MANAGE_ROLES)
+    managed = users_for_user(request.user, Cap.MANAGE_ROLES)
+    rows = (
+        RoleAssignment.objects.filter(user__in=managed)
+        .select_related("user", "org")
+        .order_by("user__username", "role")
+    )
+    columns = [
+        (_("用户名"), 16),
+        (_("姓名"), 12),
+        (_("角色"), 16),
+        (_("范围"), 36),
+        (_("范围编码"), 14),
+        (_("授权时间"), 18),
+    ]
+    data = (
+        [
+            ra.user.username,
+            ra.user.full_name,
+            ra.get_role_display(),
+            ra.org.name,
+            ra.org.code,
+            _local(ra.granted_at),
+        ]
+        for ra in rows.iterator()
+    )
+    return xlsx_response(table_xlsx(_("角色授权"), columns, data), _("角色授权"))
+
+
+def _local(moment):
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None

@@ -1,10 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
-from django.utils import timezone
+from django.http import Http404
 from django.utils.dateparse import parse_date
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Cap
@@ -14,7 +13,7 @@ from kaohe.audit.export import build_entries
 from kaohe.audit.labels import ACTION_LABELS
 from kaohe.audit.queries import entries_for_user
 from kaohe.htmx import render_page_or_partial
-from kaohe.orgs.xlsx import XLSX_CONTENT_TYPE
+from kaohe.tables import xlsx_response
 
 
 def _filtered(request):
@@ -64,8 +63,4 @@ def audit_export(request):
             target_repr=_("审计日志导出"),
             new={k: v for k, v in f.items() if v} or None,
         )
-    content = build_entries(qs.order_by("seq").iterator(chunk_size=2000))
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    filename = f"{_('审计日志')}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return xlsx_response(build_entries(qs.order_by("seq").iterator(chunk_size=2000)), _("审计日志"))

@@ -36,7 +36,6 @@ from kaohe.orgs.text import garbled, simplified
 
 ORG_SHEET = "组织"
 PEOPLE_SHEET = "人员"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A real xlsx unpacks to a few times its size; far more than this is a zip bomb.
 MAX_UNPACKED_RATIO = 50
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in hand-made sheets

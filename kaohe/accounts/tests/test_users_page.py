@@ -53,3 +53,34 @@ def test_tokens_page_shows_a_new_token_once_and_revokes_it(city, login):
     assert token.revoked_at is not None
     # another user cannot revoke it
     assert login(city.staff_b).post(reverse("accounts:revoke_token", args=[token.pk])).status_code == 404
+
+
+def _sheet(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_system_admin_exports_the_accounts_in_scope(city, login):
+    from kaohe.accounts.models import Role
+    from kaohe.conftest import make_user
+
+    rows = _sheet(login(city.sysadmin).get(reverse("accounts:users_export")))
+    assert rows[0][0] == "用户名" and {r[0] for r in rows[1:]} >= {"staff_a", "staff_b"}
+    # A system admin of enterprise B exports B's accounts only.
+    sys_b = make_user("sys_b", Role.SYSTEM_ADMIN, city.ent_b)
+    names = {r[0] for r in _sheet(login(sys_b).get(reverse("accounts:users_export")))[1:]}
+    assert "staff_b" in names and "staff_a" not in names
+    for user in (city.staff_a, city.viewer_a, city.secadmin):
+        assert login(user).get(reverse("accounts:users_export")).status_code == 404
+
+
+def test_security_admin_exports_the_role_assignments(city, login):
+    rows = _sheet(login(city.secadmin).get(reverse("accounts:roles_export")))
+    assert rows[
+        [r[0] for r in rows].index("viewer_a")
+    ][:5] == ("viewer_a", "viewer_a", "只读观察员", "企业A党委", "EA")
+    for user in (city.staff_a, city.sysadmin, city.auditor):
+        assert login(user).get(reverse("accounts:roles_export")).status_code == 404

@@ -6,12 +6,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -22,6 +20,7 @@ from kaohe.jobs.actions import start_job
 from kaohe.orgs import xlsx
 from kaohe.orgs.models import OrgKind
 from kaohe.orgs.queries import get_org_for_user, orgs_for_user, people_for_user
+from kaohe.tables import xlsx_response
 
 
 class UploadForm(forms.Form):
@@ -143,13 +142,6 @@ def people_import(request):
     return _import_view(request, PEOPLE)
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=xlsx.XLSX_CONTENT_TYPE)
-    filename = f"{name}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 def _subtree_filter(request):
     """The org named by ?org= (404 if the user may not see it), or None for everything visible."""
     code = request.GET.get("org", "").strip()
@@ -165,7 +157,9 @@ def org_export(request):
     if org is not None:
         orgs = orgs.subtree_of(org)
     with_secretaries = has_cap(request.user, Cap.VIEW_PEOPLE)
-    return _xlsx(xlsx.build_orgs(orgs.order_by("path"), with_secretaries=with_secretaries), _("组织架构"))
+    return xlsx_response(
+        xlsx.build_orgs(orgs.order_by("path"), with_secretaries=with_secretaries), _("组织架构")
+    )
 
 
 @login_required
@@ -179,14 +173,14 @@ def people_export(request):
     if request.GET.get("left") != "1":
         people = people.filter(left_on__isnull=True)
     ordered = people.order_by("org__path", "name_pinyin", "pk").iterator(chunk_size=2000)
-    return _xlsx(xlsx.build_people(ordered), _("党员与人员"))
+    return xlsx_response(xlsx.build_people(ordered), _("党员与人员"))
 
 
 @login_required
 def org_template(request):
     _require_edit(request.user, ORGS)
     root = scope_roots(request.user, Cap.EDIT_ORGS)[0]
-    return _xlsx(xlsx.org_template(root.code), _("组织导入模板"))
+    return xlsx_response(xlsx.org_template(root.code), _("组织导入模板"))
 
 
 @login_required
@@ -195,4 +189,4 @@ def people_template(request):
     # The example sits in a branch the user may edit, so the template itself imports cleanly.
     scope = orgs_for_user(request.user, Cap.EDIT_PEOPLE)
     example = scope.filter(kind=OrgKind.BRANCH).order_by("path").first() or scope.order_by("path").first()
-    return _xlsx(xlsx.people_template(example.code if example else ""), _("人员导入模板"))
+    return xlsx_response(xlsx.people_template(example.code if example else ""), _("人员导入模板"))
