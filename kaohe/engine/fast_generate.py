@@ -14,34 +14,12 @@ from kaohe.engine import rules as r
 from kaohe.engine.exact_arrays import Array, segment_sum
 from kaohe.engine.fact_kinds import FactKind
 from kaohe.engine.fast_facts import Column, FactColumns, NumberedCodes, Ragged
-from kaohe.engine.generate import GROUPS
+from kaohe.engine.generate import GROUPS, rules_reading
 from kaohe.engine.points import format_points
 from kaohe.engine.scheme import Scheme
 from kaohe.engine.validation import parse_scheme
 
 # -- facts -----------------------------------------------------------------------------------------
-
-
-def _readers(scheme: Scheme) -> dict[str, list[object]]:
-    readers: dict[str, list[object]] = {}
-
-    def add(rule: Any) -> None:
-        if isinstance(rule, r.Zeroing):
-            for condition in rule.when:
-                readers.setdefault(condition.fact, []).append(condition)
-            if rule.otherwise is not None:
-                add(rule.otherwise)
-            return
-        for read in rule.reads():
-            readers.setdefault(read.code, []).append(rule)
-
-    for place in scheme.walk():
-        if place.node.rule is not None:
-            add(place.node.rule)
-        if place.node.veto is not None:
-            for condition in place.node.veto.when:
-                readers.setdefault(condition.fact, []).append(condition)
-    return readers
 
 
 def _choice(rng: np.random.Generator, values: list[int], weights: list[int], size: int) -> Array:
@@ -135,7 +113,7 @@ def random_columns(
 ) -> FactColumns:
     """`units` units in random peer groups, with a value of every fact kind the scheme reads."""
     rng = np.random.default_rng(seed)
-    readers = _readers(scheme)
+    readers = rules_reading(scheme)
     kinds = scheme.fact_kinds()
     columns = {code: _column(rng, kinds[code], readers.get(code, []), units) for code in scheme.reads()}
     return FactColumns(

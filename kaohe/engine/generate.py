@@ -18,7 +18,7 @@ GROUPS = ("竞争类", "功能类")
 DEPARTMENTS = ("市纪委监委", "派驻纪检监察组", "企业纪委")
 
 
-def _rules_reading(scheme: Scheme) -> dict[str, list[object]]:
+def rules_reading(scheme: Scheme) -> dict[str, list[object]]:
     readers: dict[str, list[object]] = {}
 
     def add(rule: object) -> None:
@@ -149,7 +149,7 @@ def random_units(count: int, *, seed: int = 0, groups: Sequence[str] = GROUPS) -
 def random_facts(scheme: Scheme, units: Sequence[Unit], *, seed: int = 0) -> list[Fact]:
     """One fact per unit and declared kind (list kinds: one row per entry, none when empty)."""
     rng = random.Random(seed)
-    readers = _rules_reading(scheme)
+    readers = rules_reading(scheme)
     facts = []
     for unit in units:
         for kind in scheme.facts:
