@@ -2,7 +2,11 @@
 and their sources, and the grade with the rule that decided it.
 
 The entries are flat and signed: the items' starting points, every line of every rule, and every
-adjustment of an inner node (a cap, a weighting, a product). They add up exactly to the total.
+adjustment of an inner node (a cap, a floor). A weighted or product node starts from its full points
+and has one entry per part, the part's weighted contribution against full marks (or its factor and
+what it cost), with the facts of the part. The entries add up exactly to the total. The parts' own
+entries, on the parts' own scales, are kept apart as `inner`: they show how a part came to its score
+but are not added (the composing node's entries count them, at their weight).
 """
 
 from dataclasses import dataclass
@@ -33,7 +37,8 @@ class Explanation:
     scheme_version: int
     unit: Unit
     result: UnitResult
-    entries: tuple[Entry, ...]
+    entries: tuple[Entry, ...]  # add up exactly to the total
+    inner: tuple[Entry, ...] = ()  # inside weighted and product nodes, on the parts' own scales
 
     @property
     def items(self) -> list[NodeScore]:
@@ -46,16 +51,34 @@ class Explanation:
 
 def explain(cycle_result: CycleResult, unit: str) -> Explanation:
     result = cycle_result.unit(unit)
-    entries = []
+    entries: list[Entry] = []
+    inner: list[Entry] = []
+    folded = folded_nodes(result)
     for node in result.nodes.values():
+        into = inner if node.code in folded else entries
         if node.base:
-            entries.append(Entry(node.code, node.path, node.base, f"本项分值{fp(node.base)}分", "base"))
-        entries += [
+            into.append(Entry(node.code, node.path, node.base, f"本项分值{fp(node.base)}分", "base"))
+        into += [
             Entry(node.code, node.path, line.amount, line.text, line.rule, line.facts) for line in node.lines
         ]
     return Explanation(
-        cycle_result.scheme_code, cycle_result.scheme_version, result.unit, result, tuple(entries)
+        cycle_result.scheme_code,
+        cycle_result.scheme_version,
+        result.unit,
+        result,
+        tuple(entries),
+        tuple(inner),
     )
+
+
+def folded_nodes(result: UnitResult) -> set[str]:
+    """The nodes inside weighted and product nodes: their scores count only through the composing
+    node's lines, at their weight or as a factor (nodes come parents first)."""
+    folded: set[str] = set()
+    for node in result.nodes.values():
+        if not node.counted_children or node.code in folded:
+            folded.update(node.children)
+    return folded
 
 
 def explain_unit(scheme: Scheme, cycle: Cycle, unit: str) -> Explanation:
@@ -87,11 +110,13 @@ def render_text(explanation: Explanation) -> str:
         f"方案：{explanation.scheme_code} 第{explanation.scheme_version}版",
         "",
     ]
+    folded = folded_nodes(result)
     for node in result.nodes.values():
         pad = "  " * (len(node.path) - 1)
         if node.category == "veto":
             continue
-        out.append(f"{pad}{node.title}：{fp(node.score)} / {fp(node.points)}")
+        note = "（按权重或系数计入上级，见上级各行）" if node.code in folded else ""
+        out.append(f"{pad}{node.title}：{fp(node.score)} / {fp(node.points)}{note}")
         if node.base:
             out.append(f"{pad}    {_signed(node.base)}  本项分值")
         shown: set[FactUse] = set()  # a fact several lines rely on is shown once per item
@@ -126,6 +151,20 @@ def _uses_json(uses: tuple[FactUse, ...]) -> list[dict[str, Any]]:
     return [{"kind": u.kind, "title": u.title, "value": u.value, "sources": list(u.sources)} for u in uses]
 
 
+def _entries_json(entries: tuple[Entry, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": e.code,
+            "path": list(e.path),
+            "amount": fp(e.amount),
+            "text": e.text,
+            "rule": e.rule,
+            "facts": _uses_json(e.facts),
+        }
+        for e in entries
+    ]
+
+
 def to_json(explanation: Explanation) -> dict[str, Any]:
     """The explanation as JSON-ready data; amounts are exact decimal strings."""
     result = explanation.result
@@ -146,17 +185,8 @@ def to_json(explanation: Explanation) -> dict[str, Any]:
             }
             for n in result.nodes.values()
         ],
-        "entries": [
-            {
-                "code": e.code,
-                "path": list(e.path),
-                "amount": fp(e.amount),
-                "text": e.text,
-                "rule": e.rule,
-                "facts": _uses_json(e.facts),
-            }
-            for e in explanation.entries
-        ],
+        "entries": _entries_json(explanation.entries),
+        "inner": _entries_json(explanation.inner),
         "basic": fp(result.basic),
         "bonus": fp(result.bonus),
         "total": fp(result.total),

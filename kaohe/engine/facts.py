@@ -97,7 +97,14 @@ class Cycle:
 
 
 def parse_value(kind: FactKind, raw: object, *, source: str = "") -> Value:
-    """A raw value (CSV text or Python) as the kind's type; FactError says what is wrong."""
+    """A raw value (CSV text or Python) as the kind's type; FactError says what is wrong.
+
+    A blank value is never "none": every kind refuses it, lists and checklists as well (they
+    take [] for none). A kind's default is for a fact that is absent, not for a blank cell.
+    """
+    blank = raw is None or (isinstance(raw, str) and not raw.strip())
+    if blank and (kind.type in LIST_TYPES or kind.type == "checklist"):
+        raise _fail(f"a blank value; a {kind.type} value with nothing in it is written []")
     try:
         return _PARSERS[kind.type](kind, _decoded(kind, raw), source)
     except PointsError as error:
@@ -369,6 +376,7 @@ def build_cycle(scheme: Scheme, facts: Iterable[Fact], units: Sequence[Unit] | N
         known[unit.code] = unit
     columns: dict[str, dict[str, Cell]] = {code: {} for code in kinds}
     first_row: dict[tuple[str, str], str] = {}
+    refused: set[tuple[str, str]] = set()  # (unit, kind) with a bad value, already reported
     for number, fact in enumerate(facts, start=1):
         where = f"row {fact.row}" if fact.row is not None else f"fact {number}"
         label = f"{where} (unit {fact.unit}, kind {fact.kind})"
@@ -389,6 +397,7 @@ def build_cycle(scheme: Scheme, facts: Iterable[Fact], units: Sequence[Unit] | N
         except FactError as error:
             for message in error.problems:
                 problems.add(f"{label}: {message}")
+            refused.add((fact.unit, kind.code))
             continue
         column = columns[kind.code]
         previous = column.get(fact.unit)
@@ -405,7 +414,7 @@ def build_cycle(scheme: Scheme, facts: Iterable[Fact], units: Sequence[Unit] | N
             continue  # the scheme's validation names the unknown kind
         column = columns[code]
         for unit_code in known:
-            if unit_code in column:
+            if unit_code in column or (unit_code, code) in refused:
                 continue
             if kind.default is None:
                 problems.add(f"unit {unit_code}, kind {code}: no fact, and the kind has no default")
@@ -433,11 +442,25 @@ def read_facts_csv(text: str) -> list[Fact]:
 
 
 def read_units_csv(text: str) -> list[Unit]:
-    """Units from CSV text with the columns unit, name, group (name and group may be absent)."""
-    return [
-        Unit(row["unit"].strip(), (row.get("name") or "").strip(), (row.get("group") or "").strip())
-        for _, row in _rows(text, required=("unit",))
-    ]
+    """Units from CSV text with the columns unit, name, group (name and group may be absent).
+
+    A unit listed twice, or a row without a unit, is named by its row in this file.
+    """
+    units = []
+    first: dict[str, int] = {}
+    problems = _Problems()
+    for number, row in _rows(text, required=("unit",)):
+        code = row["unit"].strip()
+        if not code:
+            problems.add(f"row {number}: no unit")
+            continue
+        if code in first:
+            problems.add(f"row {number}: unit '{code}' is listed twice; the first is at row {first[code]}")
+            continue
+        first[code] = number
+        units.append(Unit(code, (row.get("name") or "").strip(), (row.get("group") or "").strip()))
+    problems.raise_if_any()
+    return units
 
 
 def _rows(text: str, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:

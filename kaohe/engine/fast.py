@@ -48,7 +48,7 @@ from kaohe.engine.fast_grading import (
     grade_arrays,
     uses_of_key,
 )
-from kaohe.engine.grading import band_grade
+from kaohe.engine.grading import band_grade, force_text
 from kaohe.engine.points import RATE_SCALE, format_points, format_rate
 from kaohe.engine.results import GradeStep, UnitResult
 from kaohe.engine.scheme import Node, Place, Scheme
@@ -584,10 +584,13 @@ class FastResult:
             if veto.no_awards:
                 steps.append(GradeStep("no_awards", None, f"{veto.reason}：取消评先评优资格", code))
         if forced is not None:
-            grade, place = forced
+            force, place = forced
             assert place.node.veto is not None
-            text = f"{place.node.veto.reason}：定为“{grade}”"
-            steps.append(GradeStep("force", grade, text, place.node.code))
+            if order_of[force] >= order_of[grade]:
+                grade = force
+            steps.append(
+                GradeStep("force", grade, force_text(place.node.veto.reason, force, grade), place.node.code)
+            )
         segment = int(self.grades.segment[row])
         size = int(self.grades.segment_size[segment])
         for round_ in self.grades.quotas:

@@ -135,7 +135,7 @@ def grade_arrays(
             forced_by[worse] = number
         if veto.no_awards:
             eligible &= ~met
-    is_forced = forced >= 0
+    is_forced = forced >= grade  # a forced grade never raises the grade (-1: none forced)
     grade[is_forced] = forced[is_forced]
     decided_by[is_forced] = FORCE
     decided_node[is_forced] = forced_by[is_forced]

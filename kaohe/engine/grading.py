@@ -41,6 +41,13 @@ def band_grade(scheme: Scheme, total: int) -> tuple[str, GradeStep]:
     return lowest, GradeStep("band", lowest, f"总分{fp(total)}不在任何等次区间内，按最低等次“{lowest}”")
 
 
+def force_text(reason: str, force: str, grade: str) -> str:
+    """A forced grade's step: applied, or (when it would raise the grade) said not to apply."""
+    if force == grade:
+        return f"{reason}：定为“{force}”"
+    return f"{reason}：定为“{force}”不适用（已评为更低的“{grade}”，否决不提高等次）"
+
+
 def grade_cycle(
     scheme: Scheme, results: Sequence[UnitResult], vetoes: Sequence[list[tuple[Place, list[FactUse]]]]
 ) -> None:
@@ -73,10 +80,12 @@ def grade_cycle(
             force, place, uses = max(forced, key=lambda f: order[f[0]])
             veto = place.node.veto
             assert veto is not None
-            grade = force
-            result.steps.append(
-                GradeStep("force", grade, f"{veto.reason}：定为“{grade}”", place.node.code, tuple(uses))
-            )
+            # A veto only ever lowers a grade: a forced grade better than the one the unit has
+            # after the bands and caps is said, and does not apply.
+            if order[force] >= order[grade]:
+                grade = force
+            text = force_text(veto.reason, force, grade)
+            result.steps.append(GradeStep("force", grade, text, place.node.code, tuple(uses)))
         result.grade = grade
     groups: dict[str, list[UnitResult]] = defaultdict(list)
     for result in results:

@@ -93,14 +93,28 @@ def thousandths_decimal(amount: int) -> Decimal:
 
 
 def parse_rate(value: object, what: str = "rate") -> int:
-    """'90%' or '0.9' or Decimal('0.9') -> 900_000; a rate lies in [0, 100%]."""
-    if isinstance(value, str) and value.strip().endswith(("%", "\uff05")):
+    """'90%' or '0.9' or Decimal('0.9') -> 900_000; a rate lies in [0, 100%].
+
+    A rate is written with a percent sign, or as a bare fraction of at most 1 ('1' is 100%,
+    '0.95' is 95%). A bare number above 1 ('95') is refused with the hint to write '95%'.
+    """
+    percent = isinstance(value, str) and value.strip().endswith(("%", "\uff05"))
+    if percent:
+        assert isinstance(value, str)
         number = _to_decimal(value.strip()[:-1], what)
         millionths = _scaled(number, 4, what, value)
     else:
-        millionths = _scaled(_to_decimal(value, what), 6, what, value)
+        number = _to_decimal(value, what)
+        millionths = _scaled(number, 6, what, value)
     if millionths < 0:
         raise PointsError(f"{what} cannot be negative: {_show(value)}")
+    if millionths > RATE_SCALE and not percent and number <= 100:
+        shown = value.strip() if isinstance(value, str) else _show(value)
+        fraction = format(number.scaleb(-2).normalize(), "f")
+        raise PointsError(
+            f"{what} cannot be above 100%: {_show(value)}; write a rate with % ({shown}%) "
+            f"or as a fraction of at most 1 ({fraction})"
+        )
     if millionths > RATE_SCALE:
         raise PointsError(f"{what} cannot be above 100%: {_show(value)}")
     return millionths

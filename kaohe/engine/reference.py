@@ -3,8 +3,10 @@
 Short and plain on purpose; speed is the fast evaluator's job, and it must agree with this one
 exactly. Each rule kind has a small scorer class whose `evaluate` returns the item's base and the
 lines of gains and losses; the item's score is always base + the lines, so every explanation sums
-to the score by construction. Inner nodes add their children and explain any cap, weighting or
-product as a line of their own. Grades, ranks and quotas over the cycle are in grading.py.
+to the score by construction. A sum node adds its children and explains any cap or floor as a line
+of its own; a weighted or product node starts from its full points and explains each part by what
+it cost at its weight, or as a factor (with one 折算尾差 line when the rounding needs it).
+Grades, ranks and quotas over the cycle are in grading.py.
 """
 
 from collections.abc import Callable, Sequence
@@ -400,9 +402,14 @@ def score_tree(scheme: Scheme, facts: UnitFacts) -> dict[str, NodeScore]:
             return score
         scores[node.code] = _node_score(place, 0, 0, [])  # keeps parents before children
         child_scores = [(p.node, visit(p)) for p in child_places]
-        lines = _composition_lines(node, child_scores)
-        score = sum(s for _, s in child_scores) + sum(line.amount for line in lines)
-        scores[node.code] = _node_score(place, score, 0, lines)
+        if node.compose == "sum":
+            lines = _composition_lines(node, child_scores)
+            score = sum(s for _, s in child_scores) + sum(line.amount for line in lines)
+            scores[node.code] = _node_score(place, score, 0, lines)
+        else:  # the parts are folded into the node's lines: it starts from its full points
+            lines = _folded_lines(node, child_scores, scores)
+            score = node.points + sum(line.amount for line in lines)
+            scores[node.code] = _node_score(place, score, node.points, lines)
         return score
 
     for node in scheme.nodes:
@@ -429,40 +436,87 @@ def _node_score(place: Place, score: int, base: int, lines: list[Line]) -> NodeS
         base,
         tuple(lines),
         tuple(c.code for c in node.children),
+        node.compose if node.children else "sum",
     )
 
 
 def _composition_lines(node: Node, children: list[tuple[Node, int]]) -> list[Line]:
+    """The lines of a sum node: its cap and floor, on top of its children's scores."""
     subtotal = sum(score for _, score in children)
-    if node.compose == "sum":
-        lines = []
-        if subtotal > node.points:
-            text = f"小计{fp(subtotal)}分，超过本项分值，按{fp(node.points)}分计"
-            lines.append(Line(node.points - subtotal, text, "sum"))
-        if node.floor and subtotal < 0:
-            lines.append(Line(-subtotal, "扣完为止", "sum"))
-        return lines
+    lines = []
+    if subtotal > node.points:
+        text = f"小计{fp(subtotal)}分，超过本项分值，按{fp(node.points)}分计"
+        lines.append(Line(node.points - subtotal, text, "sum"))
+    if node.floor and subtotal < 0:
+        lines.append(Line(-subtotal, "扣完为止", "sum"))
+    return lines
+
+
+def _subtree_facts(code: str, scores: dict[str, NodeScore]) -> tuple[FactUse, ...]:
+    """Every fact the lines of a node and its descendants relied on, each once, in order."""
+    found: dict[FactUse, None] = {}
+    pending = [code]
+    while pending:
+        node = scores[pending.pop(0)]
+        for line in node.lines:
+            found.update(dict.fromkeys(line.facts))
+        pending += node.children
+    return tuple(found)
+
+
+def _folded_lines(node: Node, children: list[tuple[Node, int]], scores: dict[str, NodeScore]) -> list[Line]:
+    """The lines of a weighted or product node, starting from its full points (the node's base).
+
+    The parts' own scores are on their own scales and are not added; each part appears as what it
+    cost at its weight (weighted) or as its factor (product). The node's score is the reference's
+    one rounding of the exact composition; any difference between that and the per-part amounts
+    (each rounded on its own) is one explicit 折算尾差 line, so the lines add up exactly.
+    """
+    lines = []
     if node.compose == "weighted":
-        exact = sum(
-            (Fraction(node.points * (child.weight or 0), RATE_SCALE) * Fraction(score, child.points))
-            for child, score in children
-        )
-        parts = "；".join(
-            f"{c.title}{fp(s)}/{fp(c.points)}×{format_rate(c.weight or 0)}" for c, s in children
-        )
-        verb = "按权重折算"
+        exact = Fraction(0)
+        for child, score in children:
+            share = Fraction(node.points * (child.weight or 0), RATE_SCALE)
+            part = share * Fraction(score, child.points)
+            exact += part
+            got, full = round_fraction(part), round_fraction(share)
+            text = (
+                f"{child.title} 权重{format_rate(child.weight or 0)}：得 {fp(score)}/{fp(child.points)}"
+                f" → 折合 {fp(got)}/{fp(full)}（{_signed(got - full)}）"
+            )
+            lines.append(Line(got - full, text, "weighted", _subtree_facts(child.code, scores)))
     else:
         exact = Fraction(node.points)
         for child, score in children:
+            before = round_fraction(exact)
             exact *= Fraction(max(score, 0), child.points)
-        parts = " × ".join(f"{c.title}{fp(s)}/{fp(c.points)}" for c, s in children)
-        verb = "按乘积折算"
-    result = round_fraction(Fraction(exact))
-    text = f"{verb}：{parts}，合计{fp(result)}分（各部分原始分合计{fp(subtotal)}分）"
-    lines = [Line(result - subtotal, text, node.compose)]
+            after = round_fraction(exact)
+            ratio = Fraction(max(score, 0), child.points)
+            shown = format_ratio(ratio)
+            text = (
+                f"乘以{child.title}系数 {shown}（得 {fp(score)}/{fp(child.points)}）："
+                f"{fp(before)} → {fp(after)}（{_signed(after - before)}）"
+            )
+            lines.append(Line(after - before, text, "product", _subtree_facts(child.code, scores)))
+    result = round_fraction(exact)
+    tail = result - node.points - sum(line.amount for line in lines)
+    if tail:
+        text = f"折算尾差：各部分分别取整后合计与整体折算{fp(result)}分相差{_signed(tail)}分"
+        lines.append(Line(tail, text, node.compose))
     if node.floor and result < 0:  # a part without floor may be negative; the whole stops at 0
         lines.append(Line(-result, "扣完为止", node.compose))
     return lines
+
+
+def _signed(amount: int) -> str:
+    return f"+{fp(amount)}" if amount > 0 else fp(amount)
+
+
+def format_ratio(ratio: Fraction) -> str:
+    """A factor to four decimals, marked ≈ when that is not exact."""
+    shown = round_half_up(ratio.numerator * 10_000, ratio.denominator)
+    text = f"{shown // 10_000}.{shown % 10_000:04d}".rstrip("0").rstrip(".")
+    return text if Fraction(shown, 10_000) == ratio else f"≈{text}"
 
 
 # -- the cycle -------------------------------------------------------------------------------------

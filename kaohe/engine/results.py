@@ -29,7 +29,12 @@ class Line:
 
 @dataclass(frozen=True)
 class NodeScore:
-    """score == base + sum(children's scores) + sum(line amounts), exactly."""
+    """score == base + sum(line amounts) + sum(children's scores) when compose is "sum", exactly.
+
+    A weighted or product node folds its parts in: its base is its full points, and its lines
+    give each part's weighted contribution (or factor) against full marks, so its children's scores
+    (on their own scales) are not added. `counted_children` says which case holds.
+    """
 
     code: str
     title: str
@@ -40,6 +45,12 @@ class NodeScore:
     base: int  # a deduction rule starts from the item's points; gains start from 0
     lines: tuple[Line, ...]
     children: tuple[str, ...]
+    compose: str = "sum"  # sum, weighted or product (an item is "sum")
+
+    @property
+    def counted_children(self) -> bool:
+        """Whether the children's scores add to this node's (a sum node), or are folded in."""
+        return self.compose == "sum"
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ class Veto(_Model):
     forced or capped, or the unit loses award eligibility - the score is left as it is."""
 
     when: tuple[Condition, ...] = Field(min_length=1)
-    force: str | None = None  # the grade is set to this one
+    force: str | None = None  # the grade is set to this one; never raised to it (a veto only lowers)
     cap: str | None = None  # the grade is at best this one
     no_awards: bool = False  # 取消评先评优资格
     reason: str = Field(min_length=1)
@@ -37,7 +37,9 @@ class Node(_Model):
     title: str = Field(min_length=1)
     points: Points = 0  # 分值: the most the node can score
     category: Category | None = None  # inherited from the parent when not given; basic at the top
-    requirement: str = ""  # 考核要求
+    requirement: str = ""  # 考核要求: what the unit must do
+    # 评分细则: the scoring wording as published (每少1次扣0.2分); the rule is its exact form.
+    scoring: str = ""
     evidence: str = ""  # 考核方式: 查阅资料 / 看记录 / 座谈走访
     department: str = ""  # 考核部门
     clause: str = ""  # the article of the measures it comes from

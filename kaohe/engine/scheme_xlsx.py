@@ -4,10 +4,11 @@ The workbook has one sheet per part of the scheme; the 说明 sheet describes th
 
 - 评分细则: the table people know, one row per node, parents before children. The node's title sits
   in the column of its level: 一级指标, 二级指标, (三级指标 …), 评分项 - a deeper tree gets more level
-  columns, the last one is always 评分项. Then 分值, 评分细则 (the requirement), 考核方式, 考核部门,
-  编码 (the stable code), 类别, 规则类型 (e.g. "定额次数（quota）"), 规则参数 (the rule's settings as a
-  one-line YAML mapping: {fact: party_lectures, required: 4, amount: 0.5}), 否决条件 (a veto, the same
-  way), 条款, 权重, 计分方式, 不低于零.
+  columns, the last one is always 评分项. Then 分值, 评分细则 (the scoring wording), 考核方式,
+  考核部门, 考核要求 (the requirement), 编码 (the stable code), 类别, 规则类型 (e.g.
+  "定额次数（quota）"), 规则参数 (the rule's settings as a one-line YAML mapping:
+  {fact: party_lectures, required: 4, amount: 0.5}), 否决条件 (a veto, the same way), 条款, 权重,
+  计分方式, 不低于零.
 - 方案 (code, title, year, version, total, tie-break, award actions), 事实 (fact kinds), 等次 (bands),
   等次名额 (quotas), 排名结果 (top / bottom N), 结果运用 (pay and actions per grade), 汇总口径 (named
   totals).
@@ -105,6 +106,7 @@ NODE_COLUMNS = (
     "评分细则",
     "考核方式",
     "考核部门",
+    "考核要求",
     "编码",
     "类别",
     "规则类型",
@@ -115,7 +117,7 @@ NODE_COLUMNS = (
     "计分方式",
     "不低于零",
 )
-IGNORED_COLUMNS = frozenset({"备注"})  # a column for the reader's own notes
+IGNORED_COLUMNS = frozenset({"备注", "序号"})  # the reader's own notes; the printed table's numbering
 HEADER_FIELDS = (  # (label, field)
     ("方案编码", "code"),
     ("方案名称", "title"),
@@ -250,6 +252,7 @@ def write_xlsx(scheme: Scheme) -> bytes:
         "评分细则": 48,
         "考核方式": 14,
         "考核部门": 14,
+        "考核要求": 40,
         "编码": 30,
         "类别": 11,
         "规则类型": 20,
@@ -269,7 +272,8 @@ def write_xlsx(scheme: Scheme) -> bytes:
             {
                 column: node["title"],
                 "分值": node.get("points", Decimal(0)),
-                "评分细则": node.get("requirement"),
+                "评分细则": node.get("scoring"),
+                "考核要求": node.get("requirement"),
                 "考核方式": node.get("evidence"),
                 "考核部门": node.get("department"),
                 "编码": node["code"],
@@ -354,6 +358,8 @@ def _readme(levels: list[str]) -> list[str]:
         f"「{TABLE}」每行一个节点，上级在前、下级在后；名称写在其层级所在列（{' / '.join(levels)}），"
         f"层级更深时增加“三级指标”等列，最末一列总是“{LEAF}”。",
         "“编码”是节点的稳定编码，调整顺序、改名都不要改它；“分值”必须填写（否决项填0）。",
+        "“评分细则”是公布的评分文字（如“每少1次扣0.2分”），“考核要求”是对被考核单位的要求；"
+        "实际计分以“规则类型”“规则参数”为准。“序号”“备注”列可以有，导入时不读。",
         "“类别”：基本考核项 / 加分项 / 否决项，空白表示与上级相同；“计分方式”：求和（空白）/ 加权 / 乘积；"
         "“不低于零”为“否”表示该节点合计可以为负（如直接扣分项）。",
         f"“规则类型”可写中文名或英文代码：{kinds}。",
@@ -646,7 +652,8 @@ def _node(row: _Row, title_column: str) -> dict[str, Any]:
     }
     optional: list[tuple[str, str, Callable[[Any], Any]]] = [
         ("category", "类别", _choice({k: v for k, v in CATEGORIES.items()}, "category")),
-        ("requirement", "评分细则", _text),
+        ("scoring", "评分细则", _text),
+        ("requirement", "考核要求", _text),
         ("evidence", "考核方式", _text),
         ("department", "考核部门", _text),
         ("clause", "条款", _text),

@@ -38,33 +38,42 @@ def parser(prog: str, description: str, out: TextIO, err: TextIO) -> argparse.Ar
     return Parser(prog=prog, description=description)
 
 
+SAVE_AS_UTF8 = "save it from Excel as “CSV UTF-8（逗号分隔）” (另存为) and try again"
+
+
 def read_text(path: str) -> str:
+    """A CSV file's text; problems name the file once."""
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise FactError([f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"]) from None
+        raise FactError(
+            [f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); {SAVE_AS_UTF8}"]
+        ) from None
     except OSError as error:
         raise FactError([f"{path}: {error.strerror or error}"]) from None
 
 
 def read_facts(path: str) -> list[Fact]:
+    text = read_text(path)
     try:
-        return read_facts_csv(read_text(path))
+        return read_facts_csv(text)
     except FactError as error:
         raise FactError([f"{path}: {p}" for p in error.problems]) from None
 
 
 def read_units(path: str | None) -> list[Unit] | None:
+    """The units CSV; a unit listed twice is named by its row in this file."""
     if path is None:
         return None
+    text = read_text(path)
     try:
-        return read_units_csv(read_text(path))
+        return read_units_csv(text)
     except FactError as error:
         raise FactError([f"{path}: {p}" for p in error.problems]) from None
 
 
 def read_cycle(scheme: Scheme, facts_path: str, units_path: str | None) -> Cycle:
-    """The cycle of a facts CSV (and units CSV); problems are prefixed with the facts file."""
+    """The cycle of a facts CSV (and units CSV); each problem is prefixed with the file it is in."""
     units = read_units(units_path)
     facts = read_facts(facts_path)
     try:

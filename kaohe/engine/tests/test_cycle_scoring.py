@@ -55,8 +55,11 @@ def test_weighted_raters_20_40_40():
     result = score(scheme, {"U1": {"leader": 90, "staff": 80, "team": 70}})
     node = result.units[0].nodes["review"]
     assert node.score == pts("7.8")  # 10 × (0.2 × 0.9 + 0.4 × 0.8 + 0.4 × 0.7)
-    assert node.score == sum(result.units[0].nodes[c].score for c in node.children) + node.lines[0].amount
-    assert node.lines[0].rule == "weighted"
+    # folded in: from the full 10 points, each rater's weighted shortfall (the parts are not added)
+    assert node.base == pts("10") and not node.counted_children
+    assert [line.amount for line in node.lines] == [pts("-0.2"), pts("-0.8"), pts("-1.2")]
+    assert node.score == node.base + sum(line.amount for line in node.lines)
+    assert {line.rule for line in node.lines} == {"weighted"}
 
 
 def test_weighted_periods_daily_and_year_end():
@@ -216,6 +219,52 @@ def test_vetoes_act_on_the_grade_not_the_score_and_say_why():
     assert no_awards.awards_eligible is False
     assert no_awards.actions == []
     assert no_awards.withheld == ["通报表扬"]
+
+
+MILD_FORCE = {
+    "code": "veto",
+    "title": "否决项",
+    "category": "veto",
+    "children": [
+        {
+            "code": "veto.mild",
+            "title": "定为一般",
+            "veto": {"when": [{"fact": "accident"}], "force": "一般", "reason": "发生事故，定为“一般”"},
+        },
+        {
+            "code": "veto.target",
+            "title": "经营目标",
+            "veto": {"when": [{"fact": "target_missed"}], "cap": "差", "reason": "未完成经营目标"},
+        },
+    ],
+}
+
+
+def test_a_forced_grade_never_raises_the_grade_and_says_it_did_not_apply():
+    from kaohe.engine.facts import Fact, Unit, build_cycle
+    from kaohe.engine.fast import outcome_of, score_cycle_fast
+
+    scheme = graded(extra_nodes=(MILD_FORCE,), facts=VETO_FACTS)
+    values: dict[str, dict[str, object]] = {
+        "lowers": {"score": 95, "accident": "是"},
+        "band_worse": {"score": 50, "accident": "是"},
+        "cap_worse": {"score": 95, "accident": "是", "target_missed": "是"},
+    }
+    result = score(scheme, values)
+    assert result.unit("lowers").grade == "一般"
+    assert result.unit("lowers").steps[-1].text == "发生事故，定为“一般”：定为“一般”"
+    for code in ("band_worse", "cap_worse"):
+        unit = result.unit(code)
+        assert unit.grade == "差"
+        assert unit.pay == pts("0.8")
+        assert unit.steps[-1].kind == "force"
+        assert unit.steps[-1].grade == "差"
+        assert "不适用" in unit.steps[-1].text
+    units = [Unit(code) for code in values]
+    facts = [Fact(u, k, v, "记录") for u, row in values.items() for k, v in row.items()]
+    fast = score_cycle_fast(scheme, build_cycle(scheme, facts, units))
+    assert fast.outcomes() == [outcome_of(u) for u in result.units]
+    assert [fast.decided(row)[0] for row in range(3)] == ["force", "band", "cap"]
 
 
 def test_quota_demotes_the_lowest_ranked_over_the_limit():

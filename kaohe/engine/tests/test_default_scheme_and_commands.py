@@ -68,7 +68,7 @@ def test_explanations_sum_exactly_to_the_totals(scheme, cycle):
         explanation = explain(result, unit.unit.code)
         assert sum(e.amount for e in explanation.entries) == unit.total
         for node in unit.nodes.values():
-            children = sum(unit.nodes[c].score for c in node.children)
+            children = sum(unit.nodes[c].score for c in node.children) if node.counted_children else 0
             assert node.base + children + sum(line.amount for line in node.lines) == node.score
 
 
@@ -180,3 +180,24 @@ def test_commands_report_bad_input_with_status_1_and_bad_usage_with_2(tmp_path):
     assert status == 2 and "the following arguments are required" in err
     status, _, err = run(scheme_command, ["facts", str(good), "--units", "0"])
     assert status == 2
+
+
+def test_csv_problems_name_the_file_they_are_in_once(tmp_path):
+    good = tmp_path / "S.yaml"
+    good.write_text(default_scheme_text(), encoding="utf-8")
+    facts = tmp_path / "F.csv"
+    facts.write_text("unit,kind,value,source\nU1,party_lectures,4,平台\n", encoding="utf-8")
+    units = tmp_path / "U.csv"
+    units.write_text("unit,name\nU1,甲\nU1,乙\n", encoding="utf-8")
+    status, _, err = run(score_command, [str(good), str(facts), "--units", str(units)])
+    assert status == 1
+    assert err.splitlines() == [f"{units}: row 3: unit 'U1' is listed twice; the first is at row 2"]
+
+    gbk = tmp_path / "c5.csv"
+    gbk.write_bytes("unit,kind,value,source\nU1,party_lectures,4,智慧党建平台\n".encode("gbk"))
+    status, _, err = run(score_command, [str(good), str(gbk)])
+    assert status == 1
+    (line,) = err.splitlines()
+    assert line.startswith(f"{gbk}: not UTF-8 text")
+    assert line.count("c5.csv") == 1
+    assert "CSV UTF-8（逗号分隔）" in line

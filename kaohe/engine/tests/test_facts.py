@@ -198,3 +198,29 @@ def test_a_huge_broken_file_reports_a_bounded_number_of_problems():
         build_cycle(SCHEME, facts)
     assert len(caught.value.problems) == 201
     assert caught.value.problems[-1].startswith("... and ")
+
+
+@pytest.mark.parametrize("kind", ["steps", "cases", "lectures", "attendance", "judgment", "votes"])
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_value_is_an_error_for_every_kind_and_reported_once(kind, blank):
+    facts = [Fact("U9", kind, blank, "x", row=3)]
+    with pytest.raises(FactError) as caught:
+        build_cycle(SCHEME, facts)
+    mine = [p for p in caught.value.problems if f"kind {kind}" in p]
+    assert len(mine) == 1
+    assert mine[0].startswith(f"row 3 (unit U9, kind {kind}): ")
+
+
+def test_a_blank_checklist_says_how_to_write_none():
+    with pytest.raises(FactError) as caught:
+        build_cycle(SCHEME, [Fact("U9", "steps", "", "x", row=3)])
+    assert (
+        "row 3 (unit U9, kind steps): a blank value; a checklist value with nothing in it is written []"
+        in (caught.value.problems)
+    )
+
+
+def test_units_listed_twice_are_named_by_their_rows_in_the_units_file():
+    with pytest.raises(FactError) as caught:
+        read_units_csv("unit,name\nE1,甲\nE2,乙\nE1,丙\n")
+    assert caught.value.problems == ["row 4: unit 'E1' is listed twice; the first is at row 2"]

@@ -92,3 +92,16 @@ def test_rounding_takes_halves_away_from_zero():
     assert round_half_up(-5, 2) == -3
     assert round_half_up(4, 3) == 1
     assert round_half_up(5, 3) == 2
+
+
+@pytest.mark.parametrize(("written", "hint"), [("95", "(95%)"), ("87.5", "(87.5%)"), (95, "(95%)")])
+def test_a_bare_rate_above_1_is_refused_with_a_hint_to_write_percent(written, hint):
+    with pytest.raises(PointsError) as caught:
+        parse_rate(written)
+    assert "write a rate with %" in str(caught.value)
+    assert hint in str(caught.value)
+
+
+def test_a_bare_fraction_of_at_most_1_is_a_rate_as_documented():
+    assert parse_rate("1") == 1_000_000
+    assert parse_rate("0.95") == 950_000

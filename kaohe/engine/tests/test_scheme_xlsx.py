@@ -169,7 +169,7 @@ def test_an_unknown_rule_kind_names_sheet_row_and_column(content):
     row = row_of(book[TABLE], "political.first-topic")
     [problem] = problems_of(edited(content, set_cell("political.first-topic", "规则类型", "按心情扣分")))
     assert problem.startswith(
-        f"sheet '评分细则', row {row}, column J '规则类型': unknown rule kind '按心情扣分'"
+        f"sheet '评分细则', row {row}, column K '规则类型': unknown rule kind '按心情扣分'"
     )
 
 
@@ -189,9 +189,9 @@ def test_an_empty_points_cell_is_an_error_not_a_zero(content):
 def test_bad_rule_settings_name_the_cell_and_the_setting(content):
     bad = "{fact: first_topic_sessions, required: 12, amount: 很多}"
     [problem] = problems_of(edited(content, set_cell("political.first-topic", "规则参数", bad)))
-    assert "column K '规则参数': amount:" in problem
+    assert "column L '规则参数': amount:" in problem
     [problem] = problems_of(edited(content, set_cell("political.first-topic", "规则参数", "{fact: [")))
-    assert "column K '规则参数': not readable as one-line YAML" in problem
+    assert "column L '规则参数': not readable as one-line YAML" in problem
 
 
 def test_a_missing_column_is_named(content):
@@ -334,3 +334,45 @@ def test_import_command_reports_bad_cells_with_status_1(tmp_path, content):
     assert re.search(r"T\.xlsx: sheet '评分细则', row \d+, column D '分值'", err.getvalue())
     assert out.getvalue() == ""
     assert scheme_command.run(["export", str(tmp_path / "none.yaml")], io.StringIO(), io.StringIO()) == 2
+
+
+def test_the_scoring_wording_and_the_requirement_have_their_own_columns_and_a_numbering_column_is_fine():
+    from openpyxl import load_workbook
+
+    from kaohe.engine.scheme_xlsx import read_xlsx, write_xlsx
+    from kaohe.engine.text_form import default_scheme
+
+    scheme = default_scheme()
+    first = scheme.nodes[0].children[0]
+    worded = scheme.model_copy(
+        update={
+            "nodes": (
+                scheme.nodes[0].model_copy(
+                    update={
+                        "children": (
+                            first.model_copy(
+                                update={"scoring": "每少1次扣0.2分", "requirement": "每月学习第一议题"}
+                            ),
+                            *scheme.nodes[0].children[1:],
+                        )
+                    }
+                ),
+                *scheme.nodes[1:],
+            )
+        }
+    )
+    book = load_workbook(io.BytesIO(write_xlsx(worded)))
+    sheet = book["评分细则"]
+    headers = [c.value for c in sheet[1]]
+    row = next(
+        r for r in sheet.iter_rows(min_row=2, values_only=True) if r[headers.index("编码")] == first.code
+    )
+    assert row[headers.index("评分细则")] == "每少1次扣0.2分"
+    assert row[headers.index("考核要求")] == "每月学习第一议题"
+    sheet.insert_cols(1)
+    sheet.cell(row=1, column=1, value="序号")
+    for i in range(2, sheet.max_row + 1):
+        sheet.cell(row=i, column=1, value=i - 1)
+    out = io.BytesIO()
+    book.save(out)
+    assert read_xlsx(out.getvalue()) == worded

@@ -192,3 +192,60 @@ def test_whatif_command(tmp_path, scheme, facts, units):
     same = io.StringIO()
     assert whatif_command.run([str(old), str(old), str(facts_csv)], same, err) == 0
     assert "无变化" in same.getvalue()
+
+
+def test_grading_changes_are_listed_and_explain_the_grades_they_change(scheme, facts, units):
+    new = modified(scheme, lower_good_band)
+    whatif = compare(scheme, new, facts, units)
+    assert "等次区间 好：≥90 → ≥85" in whatif.grading_changes
+    assert "等次区间 较好：≥80且<90 → ≥80且<85" in whatif.grading_changes
+    moved = [u for u in whatif.units if u.old_grade != u.new_grade]
+    assert moved, "some unit scored 85 to 90"
+    for change in moved:
+        assert change.changed
+        assert any(r.startswith("等次区间调整：") and "好 ≥90 → ≥85" in r for r in change.reasons)
+    ordered = whatif.by_rank_shift()
+    assert all(u.changed for u in ordered[: len([u for u in ordered if u.changed])])
+    text = render_text(whatif)
+    assert "方案改动：" in text and "等次区间 好：≥90 → ≥85" in text and "等次区间调整" in text
+    assert "无变化" not in text
+
+
+def test_pay_quota_and_rank_outcome_changes_are_listed_and_named_per_unit(scheme, facts, units):
+    def uses(data):
+        data["uses"]["pay"]["好"] = "1.2"
+        data["grading"]["quotas"][0]["at_most"] = "10%"
+
+    new = modified(scheme, uses)
+    whatif = compare(scheme, new, facts, units)
+    assert "薪酬系数 好：1.1 → 1.2" in whatif.grading_changes
+    assert (
+        "等次名额 好：≤30%（向下取整，并列一并调整） → ≤10%（向下取整，并列一并调整）"
+        in whatif.grading_changes
+    )
+    kept = [u for u in whatif.units if u.old_grade == u.new_grade == "好"]
+    assert kept and all(u.changed and u.new_pay == parse_points("1.2") for u in kept)
+    assert all("薪酬系数调整：“好” 1.1 → 1.2" in u.reasons for u in kept)
+    demoted = [u for u in whatif.units if u.old_grade == "好" and u.new_grade != "好"]
+    assert demoted, "the smaller quota demotes someone"
+    assert all(any(r.startswith("等次名额调整：“好”") for r in u.reasons) for u in demoted)
+    agrees_with_the_reference(whatif, scheme, new, facts, units)
+
+    def outcomes(data):
+        data["grading"]["rank_outcomes"][0]["top"] = 3
+
+    whatif = compare(scheme, modified(scheme, outcomes), facts, units)
+    assert "排名结果：前6名 通报表扬；后2名 约谈 → 前3名 通报表扬；后2名 约谈" in whatif.grading_changes
+    lost = [u for u in whatif.units if u.old_actions != u.new_actions]
+    assert lost and all(u.changed and u.reasons for u in lost)
+
+
+def test_whatif_scores_with_the_fast_evaluator_not_the_reference(scheme, facts, units, monkeypatch):
+    from kaohe.engine import whatif as whatif_module
+
+    def reference(*_args, **_kwargs):
+        raise AssertionError("what-if needs no explanations: the fast evaluator scores it")
+
+    monkeypatch.setattr(whatif_module, "score_cycle", reference, raising=False)
+    new = modified(scheme, heavier_first_topic)
+    agrees_with_the_reference(compare(scheme, new, facts, units), scheme, new, facts, units)
