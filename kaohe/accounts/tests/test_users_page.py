@@ -79,8 +79,12 @@ def test_system_admin_exports_the_accounts_in_scope(city, login):
 
 def test_security_admin_exports_the_role_assignments(city, login):
     rows = _sheet(login(city.secadmin).get(reverse("accounts:roles_export")))
-    assert rows[
-        [r[0] for r in rows].index("viewer_a")
-    ][:5] == ("viewer_a", "viewer_a", "只读观察员", "企业A党委", "EA")
+    assert rows[[r[0] for r in rows].index("viewer_a")][:5] == (
+        "viewer_a",
+        "viewer_a",
+        "只读观察员",
+        "企业A党委",
+        "EA",
+    )
     for user in (city.staff_a, city.sysadmin, city.auditor):
         assert login(user).get(reverse("accounts:roles_export")).status_code == 404
