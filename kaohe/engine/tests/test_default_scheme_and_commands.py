@@ -40,6 +40,12 @@ def test_the_default_scheme_is_a_complete_100_point_scheme(scheme):
     assert scheme.grading.grades() == ["好", "较好", "一般", "差"]
 
 
+def test_every_scoring_item_and_veto_of_the_default_scheme_has_its_scoring_wording(scheme):
+    nodes = [p.node for p in scheme.walk() if p.node.rule is not None or p.node.veto is not None]
+    assert len(nodes) > 50
+    assert [n.code for n in nodes if not n.scoring.strip()] == []
+
+
 def test_the_default_scheme_uses_every_rule_kind_and_composition(scheme):
     used = set()
 
