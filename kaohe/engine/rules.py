@@ -4,6 +4,7 @@ A rule is data. It names the fact kinds it reads (`reads`) and knows the static 
 own settings (`problems`); how it scores lives in reference.py, one scorer per kind.
 """
 
+from abc import abstractmethod
 from collections.abc import Mapping
 from typing import Annotated, Literal, NamedTuple
 
@@ -86,8 +87,9 @@ class Condition(_Model):
 class _Rule(_Model):
     kind: str  # each kind narrows this to its own literal, the union's discriminator
 
+    @abstractmethod
     def reads(self) -> list[FactRead]:
-        raise NotImplementedError
+        """The facts this rule reads: every rule kind declares its own."""
 
     def problems(self, points: int, kinds: Mapping[str, FactKind]) -> list[str]:
         return []
