@@ -82,14 +82,18 @@ def import_orgs(actor, upload) -> ImportResult:
     """Create or update the orgs in the uploaded sheet, all or nothing, within the actor's scope."""
     if not has_cap(actor, Cap.EDIT_ORGS):
         raise PermissionDenied(_("无权维护组织"))
-    sheet, errors = xlsx.read_orgs(upload)
+    return _all_or_nothing(actor, *xlsx.read_orgs(upload), _import_orgs, ORG_COLUMNS)
+
+
+def _all_or_nothing(actor, sheet, errors, write, columns) -> ImportResult:
+    """Write a read sheet in one transaction; any row error rolls it all back and is reported."""
     if sheet is None:
         return ImportResult(errors=errors)
     try:
         with transaction.atomic():
-            return _import_orgs(actor, sheet, errors)
+            return write(actor, sheet, errors)
     except _Rejected as rejected:
-        return ImportResult(errors=xlsx.sort_errors(rejected.errors, ORG_COLUMNS))
+        return ImportResult(errors=xlsx.sort_errors(rejected.errors, columns))
 
 
 # One message whether the parent is missing or hidden: a user must not learn what other
@@ -311,14 +315,7 @@ def import_people(actor, upload) -> ImportResult:
     """Create or update the people in the uploaded sheet, all or nothing, within the actor's scope."""
     if not has_cap(actor, Cap.EDIT_PEOPLE):
         raise PermissionDenied(_("无权维护人员"))
-    sheet, errors = xlsx.read_people(upload)
-    if sheet is None:
-        return ImportResult(errors=errors)
-    try:
-        with transaction.atomic():
-            return _import_people(actor, sheet, errors)
-    except _Rejected as rejected:
-        return ImportResult(errors=xlsx.sort_errors(rejected.errors, PEOPLE_COLUMNS))
+    return _all_or_nothing(actor, *xlsx.read_people(upload), _import_people, PEOPLE_COLUMNS)
 
 
 def _people_error(row: PersonRow, name: str, message: str) -> RowError:

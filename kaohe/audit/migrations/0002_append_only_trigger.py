@@ -24,7 +24,7 @@ DROP FUNCTION IF EXISTS audit_entry_append_only();
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)  # no placeholders: the % belongs to plpgsql
+        schema_editor.execute(CREATE, params=None)  # params=None: the % signs are plpgsql, not query parameters
 
 
 def backwards(apps, schema_editor):
