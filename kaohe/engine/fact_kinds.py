@@ -38,3 +38,6 @@ class FactKind(BaseModel):
     # never a silent zero.
     default: Any = None
     source: str = ""  # where the facts come from: a ledger, the party platform, the 纪委
+    # The record kind the web app computes this fact from (e.g. "ledger.party_lecture.count"). The
+    # engine only carries it: a result stays reproducible from the facts alone.
+    derive: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*)?$")

@@ -129,7 +129,7 @@ HEADER_FIELDS = (  # (label, field)
 )
 SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
     HEADER: ("项目", "字段", "值"),
-    FACTS: ("编码", "名称", "类型", "选项", "默认值", "来源"),
+    FACTS: ("编码", "名称", "类型", "选项", "默认值", "来源", "取数"),
     BANDS: ("等次", "不低于", "高于", "不高于", "低于"),
     QUOTAS: ("等次", "比例上限", "取整", "并列"),
     RANKS: ("前N名", "后N名", "措施"),
@@ -306,6 +306,7 @@ def write_xlsx(scheme: Scheme) -> bytes:
                 "选项": kind.get("options"),
                 "默认值": flow(kind["default"]) if "default" in kind else None,
                 "来源": kind.get("source"),
+                "取数": kind.get("derive"),
             },
             f"fact kind {kind['code']}",
         )
@@ -728,7 +729,11 @@ def _facts(book: Any, problems: _Problems) -> list[dict[str, Any]]:
             "title": row.need("名称", _text),
             "type": row.need("类型", _choice(TYPE_LABELS, "fact type")),
         }
-        for field, column, read in (("options", "选项", _list), ("source", "来源", _text)):
+        for field, column, read in (
+            ("options", "选项", _list),
+            ("source", "来源", _text),
+            ("derive", "取数", _stripped),
+        ):
             value = row.get(column, read)
             if value is not None:
                 kind[field] = value
