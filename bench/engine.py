@@ -45,7 +45,7 @@ def floor_pass(facts: FactColumns) -> int:
             nonempty = column.offsets[1:] > starts
             if column.values.size:
                 seen += int(np.add.reduceat(column.values, starts[nonempty]).sum())
-        else:
+        elif isinstance(column, np.ndarray):
             seen += int(column.sum())
     return seen
 

@@ -41,3 +41,6 @@ class FactKind(BaseModel):
     # The record kind the web app computes this fact from (e.g. "ledger.party_lecture.count"). The
     # engine only carries it: a result stays reproducible from the facts alone.
     derive: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*)?$")
+    # 考核组逐人评分: each assessor of the scheme's panel gives their own value (a judgment, the
+    # findings they picked points for); an item reading it is scored per assessor and averaged.
+    panel: bool = False

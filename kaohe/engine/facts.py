@@ -9,8 +9,9 @@ gives no default for - is reported with its row, unit and kind; all of them, not
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -61,8 +62,83 @@ class Finding:
     source: str = ""
 
 
-# count, flag, judgment, figure / rate (ints), checklist (frozenset), ballot (dict), lists (tuples)
-Value = int | bool | str | frozenset[str] | dict[str, int] | tuple[Award | Case | Finding, ...]
+def assessor_order(label: str) -> tuple[tuple[int | str, ...], str]:
+    """Labels in their natural order: 考核员2 before 考核员10 (the digits compared as numbers)."""
+    parts = re.split(r"(\d+)", label)
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), label
+
+
+@dataclass(frozen=True)
+class PanelValues:
+    """A panel kind's values for one unit: each assessor's own value, by the assessor's label (a
+    pseudonym such as 考核员1), in the labels' natural order. Each value is what the kind's ordinary
+    value would be. `sources` (each assessor's records, aligned with `values`) is not compared:
+    two panels with the same values are equal wherever their values were read from."""
+
+    values: tuple[tuple[str, "Value"], ...]
+    sources: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[str, "Value", tuple[str, ...]]]) -> "PanelValues":
+        """From (assessor, value, sources) triples in any order."""
+        ordered = sorted(pairs, key=lambda p: assessor_order(p[0]))
+        return cls(tuple((a, v) for a, v, _ in ordered), tuple(s for _, _, s in ordered))
+
+    def assessors(self) -> tuple[str, ...]:
+        return tuple(assessor for assessor, _ in self.values)
+
+    def value(self, assessor: str) -> "Value":
+        return next(value for label, value in self.values if label == assessor)
+
+    def sources_of(self, assessor: str) -> tuple[str, ...]:
+        for (label, _), sources in zip(self.values, self.sources, strict=False):
+            if label == assessor:
+                return sources
+        return ()
+
+    def merged(self, other: "PanelValues", *, lists: bool) -> tuple["PanelValues", list[str]]:
+        """Both panels' assessors; an assessor in both adds up their entries when `lists`, else is
+        a clash (returned, the first value kept)."""
+        mine = {a: (v, s) for (a, v), s in zip(self.values, self._sources(), strict=True)}
+        clashes = []
+        for (assessor, value), sources in zip(other.values, other._sources(), strict=True):
+            if assessor not in mine:
+                mine[assessor] = (value, sources)
+                continue
+            before, before_sources = mine[assessor]
+            if lists and isinstance(value, tuple) and isinstance(before, tuple):
+                mine[assessor] = (before + value, before_sources + sources)
+            else:
+                clashes.append(assessor)
+        return PanelValues.of((a, v, s) for a, (v, s) in mine.items()), clashes
+
+    def _sources(self) -> tuple[tuple[str, ...], ...]:
+        return self.sources if len(self.sources) == len(self.values) else ((),) * len(self.values)
+
+
+def assessor_mismatches(given: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+    """Assessors who gave a value of one of an item's panel kinds but not of another: `given` holds
+    (kind, its assessors) for the item's panel kinds that have values, each compared with the first."""
+    if len(given) < 2:
+        return []
+    (first, theirs), problems = given[0], []
+    for kind, assessors in given[1:]:
+        problems += [
+            f"assessor {a} has a value of kind {first} but none of kind {kind}"
+            for a in theirs
+            if a not in assessors
+        ]
+        problems += [
+            f"assessor {a} has a value of kind {kind} but none of kind {first}"
+            for a in assessors
+            if a not in theirs
+        ]
+    return problems
+
+
+# count, flag, judgment, figure / rate (ints), checklist (frozenset), ballot (dict), lists (tuples);
+# a panel kind: each assessor's value (PanelValues), or its default standing in for all of them
+Value = int | bool | str | frozenset[str] | dict[str, int] | tuple[Award | Case | Finding, ...] | PanelValues
 
 
 @dataclass(frozen=True)
@@ -101,7 +177,16 @@ def parse_value(kind: FactKind, raw: object, *, source: str = "") -> Value:
 
     A blank value is never "none": every kind refuses it, lists and checklists as well (they
     take [] for none). A kind's default is for a fact that is absent, not for a blank cell.
+    A panel kind's value is an object of each assessor's value ({"考核员1": "好", "考核员2": "较好"}),
+    each read as the kind's ordinary value is.
     """
+    if kind.panel:
+        return _panel(kind, raw, source)
+    return parse_plain_value(kind, raw, source=source)
+
+
+def parse_plain_value(kind: FactKind, raw: object, *, source: str = "") -> Value:
+    """The kind's ordinary value, one assessor's for a panel kind (and a panel kind's default)."""
     blank = raw is None or (isinstance(raw, str) and not raw.strip())
     if blank and (kind.type in LIST_TYPES or kind.type == "checklist"):
         raise _fail(f"a blank value; a {kind.type} value with nothing in it is written []")
@@ -125,6 +210,50 @@ def _decoded(kind: FactKind, raw: object) -> object:
 
 def _no_constant(name: str) -> object:
     raise FactError([f"{name} is not a number"])
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different (json keeps the last of a repeated key)."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise FactError([f"'{key}' is given twice in one object"])
+        seen[key] = value
+    return seen
+
+
+def _panel(kind: FactKind, raw: object, source: str) -> PanelValues:
+    example = '{"考核员1": …, "考核员2": …}'
+    if isinstance(raw, str) and raw.strip().startswith("{"):
+        try:
+            raw = json.loads(
+                raw.strip(), parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_unique_keys
+            )
+        except (ValueError, RecursionError) as error:
+            raise FactError([f"value is not valid JSON: {error}"]) from None
+    if not isinstance(raw, Mapping):
+        blank = raw is None or (isinstance(raw, str) and not raw.strip())
+        shown = "a blank value" if blank else f"got {raw!r}"
+        raise _fail(f"{shown}; a panel kind's value is an object of each assessor's value, e.g. {example}")
+    if not raw:
+        raise _fail(f"a panel value names no assessor; e.g. {example} (leave the fact out for the default)")
+    pairs: list[tuple[str, Value, tuple[str, ...]]] = []
+    problems: list[str] = []
+    for label, inner in raw.items():
+        if not isinstance(label, str) or not label.strip():
+            problems.append(f"an assessor's label must be text, got {label!r}")
+            continue
+        assessor = label.strip()
+        if any(assessor == a for a, _, _ in pairs):
+            problems.append(f"assessor {assessor} is given twice")
+            continue
+        try:
+            pairs.append((assessor, parse_plain_value(kind, inner, source=source), (source,)))
+        except FactError as error:
+            problems += [f"assessor {assessor}: {p}" for p in error.problems]
+    if problems:
+        raise FactError(problems)
+    return PanelValues.of(pairs)
 
 
 def _fail(message: str) -> FactError:
@@ -292,6 +421,8 @@ _PARSERS: dict[str, Any] = {
 
 def describe(kind: FactKind, value: Value) -> str:
     """A value as a person reads it in an explanation: 3, 85%, 是, 好, [省级, 市级]."""
+    if isinstance(value, PanelValues):
+        return "；".join(f"{assessor}：{describe(kind, v)}" for assessor, v in value.values)
     if kind.type == "rate" and isinstance(value, int):
         return format_rate(value)
     if kind.type == "figure" and isinstance(value, int):
@@ -309,6 +440,8 @@ def describe(kind: FactKind, value: Value) -> str:
 
 def to_text(kind: FactKind, value: Value) -> str:
     """A value as the CSV value column holds it (parse_value reads it back to the same value)."""
+    if isinstance(value, PanelValues):
+        return json.dumps({a: _json_value(kind, v) for a, v in value.values}, ensure_ascii=False)
     if kind.type == "rate" and isinstance(value, int):
         return format_rate(value)
     if kind.type == "figure" and isinstance(value, int):
@@ -322,6 +455,18 @@ def to_text(kind: FactKind, value: Value) -> str:
     if isinstance(value, tuple):
         return json.dumps([_entry_json(e) for e in value], ensure_ascii=False)
     return str(value)
+
+
+def _json_value(kind: FactKind, value: Value) -> object:
+    """One assessor's value inside a panel value's JSON object: a list as a list, a count as a
+    number, anything else as its text (exact: 87.5%, 1.25, 是, 好)."""
+    if isinstance(value, frozenset):
+        return [o for o in kind.options if o in value]
+    if isinstance(value, tuple):
+        return [_entry_json(e) for e in value]
+    if kind.type == "count" and isinstance(value, int):
+        return value
+    return to_text(kind, value)
 
 
 def _entry_json(entry: Award | Case | Finding) -> dict[str, str]:
@@ -377,6 +522,7 @@ def build_cycle(scheme: Scheme, facts: Iterable[Fact], units: Sequence[Unit] | N
     columns: dict[str, dict[str, Cell]] = {code: {} for code in kinds}
     first_row: dict[tuple[str, str], str] = {}
     refused: set[tuple[str, str]] = set()  # (unit, kind) with a bad value, already reported
+    assessor_row: dict[tuple[str, str, str], str] = {}  # where each assessor's value of a panel kind is
     for number, fact in enumerate(facts, start=1):
         where = f"row {fact.row}" if fact.row is not None else f"fact {number}"
         label = f"{where} (unit {fact.unit}, kind {fact.kind})"
@@ -401,11 +547,21 @@ def build_cycle(scheme: Scheme, facts: Iterable[Fact], units: Sequence[Unit] | N
             continue
         column = columns[kind.code]
         previous = column.get(fact.unit)
+        if isinstance(value, PanelValues):
+            for assessor in value.assessors():
+                assessor_row.setdefault((fact.unit, kind.code, assessor), where)
         if previous is None:
             column[fact.unit] = Cell(value, (fact.source,))
             first_row[(fact.unit, kind.code)] = where
         elif kind.type in LIST_TYPES and isinstance(previous.value, tuple) and isinstance(value, tuple):
             column[fact.unit] = Cell(previous.value + value, (*previous.sources, fact.source))
+        elif isinstance(previous.value, PanelValues) and isinstance(value, PanelValues):
+            # rows of one unit and kind may each carry some assessors (one row per assessor)
+            merged, clashes = previous.value.merged(value, lists=kind.type in LIST_TYPES)
+            column[fact.unit] = Cell(merged, (*previous.sources, fact.source))
+            for assessor in clashes:
+                first = assessor_row[(fact.unit, kind.code, assessor)]
+                problems.add(f"{label}: assessor {assessor}: a second value; the first is at {first}")
         else:
             problems.add(f"{label}: a second value; the first is at {first_row[(fact.unit, kind.code)]}")
     for code in scheme.reads():
@@ -419,7 +575,8 @@ def build_cycle(scheme: Scheme, facts: Iterable[Fact], units: Sequence[Unit] | N
             if kind.default is None:
                 problems.add(f"unit {unit_code}, kind {code}: no fact, and the kind has no default")
             else:
-                column[unit_code] = Cell(parse_value(kind, kind.default), ("默认值",))
+                # a panel kind's default is one ordinary value, standing in for every assessor
+                column[unit_code] = Cell(parse_plain_value(kind, kind.default), ("默认值",))
     problems.raise_if_any()
     return Cycle(list(known.values()), columns)
 
@@ -500,7 +657,10 @@ def write_facts_csv(facts: Iterable[Fact]) -> str:
 
 
 def cycle_facts(cycle: Cycle, scheme: Scheme) -> list[Fact]:
-    """A cycle's facts as raw facts (one per unit and kind) that build_cycle reads back the same."""
+    """A cycle's facts as raw facts (one per unit and kind) that build_cycle reads back the same.
+
+    A panel kind's default standing in (no assessor gave a value) is left out: it stands in again.
+    """
     kinds = scheme.fact_kinds()
     return [
         Fact(
@@ -511,7 +671,7 @@ def cycle_facts(cycle: Cycle, scheme: Scheme) -> list[Fact]:
         )
         for unit in cycle.units
         for code, cells in cycle.columns.items()
-        if unit.code in cells
+        if unit.code in cells and (not kinds[code].panel or isinstance(cells[unit.code].value, PanelValues))
     ]
 
 

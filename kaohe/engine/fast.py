@@ -7,7 +7,9 @@ Wherever the reference evaluator divides (rate steps in proportion, completion r
 points, ballots, imported factors, weighted and product compositions) this one makes the same
 single division of exact integers and rounds half away from zero the same way (exact_arrays.py),
 so its results are identical to the reference's, not close: the property tests in
-tests/test_fast_agrees.py compare them on random schemes and facts.
+tests/test_fast_agrees.py compare them on random schemes and facts. An item reading a panel kind
+is scored once per assessor slot and each unit's slots are combined (mean or trimmed mean) with the
+reference's one rounding.
 
 It gives no texts: explanations come from the reference evaluator, per unit, on demand. For
 comparison and for callers that want objects, `FastResult.outcome(i)` gives one unit's decisions
@@ -37,7 +39,7 @@ from kaohe.engine.exact_arrays import (
     within,
 )
 from kaohe.engine.fact_kinds import FactKind
-from kaohe.engine.facts import MAX_PROBLEMS, Cycle
+from kaohe.engine.facts import MAX_PROBLEMS, Cycle, assessor_mismatches
 from kaohe.engine.fast_facts import FactBlock, FactColumns, columns_from_cycle
 from kaohe.engine.fast_grading import (
     CAP,
@@ -72,10 +74,19 @@ class Scored:
 
 
 class Context:
-    def __init__(self, scheme: Scheme, facts: FactBlock) -> None:
+    def __init__(
+        self, scheme: Scheme, facts: FactBlock, panel_reads: dict[str, tuple[str, ...]] | None = None
+    ) -> None:
+        self.scheme = scheme
         self.facts = facts
         self.kinds: dict[str, FactKind] = scheme.fact_kinds()
         self.size = facts.size
+        # the panel items (scored once per assessor slot) and the panel kinds each reads
+        self.panel_reads = scheme.panel_reads() if panel_reads is None else panel_reads
+
+    def slot(self, slot: int) -> "Context":
+        """The same units as the assessors in `slot` gave their values of the panel kinds."""
+        return Context(self.scheme, self.facts.slot(slot), self.panel_reads)
 
     def full(self, value: int) -> Array:
         dtype = np.int64 if fits(abs(value)) else object
@@ -319,6 +330,66 @@ def score_rule(rule: Any, points: int, ctx: Context) -> Scored:
     return SCORERS[type(rule)](rule, points, ctx)
 
 
+# -- panel items -----------------------------------------------------------------------------------
+
+
+def panel_sizes(kinds: tuple[str, ...], ctx: Context) -> Array:
+    """How many assessors scored a panel item, per unit (1 when every default stands in)."""
+    counts = [ctx.facts.panel_counts(code) for code in kinds]
+    largest = counts[0] if len(counts) == 1 else np.maximum.reduce(counts)
+    return np.maximum(largest, 1)
+
+
+def panel_slots(kinds: tuple[str, ...], ctx: Context) -> Array:
+    """Who scored a panel item in each slot, per unit: an index into the assessors, -1 for none
+    (the item's panel kinds that have values have the same assessors: checked first)."""
+    whos = [ctx.facts.panel_who(code) for code in kinds]
+    width = max(who.shape[1] for who in whos)
+    slots = np.full((ctx.size, width), -1, dtype=np.int64)
+    for who in whos:
+        np.maximum(slots[:, : who.shape[1]], who, out=slots[:, : who.shape[1]])
+    return slots
+
+
+def _panel_item(rule: Any, points: int, kinds: tuple[str, ...], ctx: Context) -> Scored:
+    """The rule scored once per assessor slot, then each unit's slots combined as the scheme says."""
+    panel = ctx.scheme.panel
+    assert panel is not None  # validated: a panel kind needs the scheme's panel
+    sizes = panel_sizes(kinds, ctx)
+    width = int(sizes.max()) if sizes.size else 1
+    scored = [score_rule(rule, points, ctx.slot(j)) for j in range(width)]
+    if width == 1:
+        return scored[0]  # one score per unit: the mean of one is itself
+    low, high = min(s.low for s in scored), max(s.high for s in scored)
+    bound = (max(abs(low), abs(high)) + 1) * width  # a sum of slots, and the sentinel past the highest
+    values = within(2 * bound + 2 * width, *(s.values for s in scored))
+    # slot by slot, over contiguous arrays: each unit's sum of its assessors' scores
+    total = values[0]
+    for j in range(1, width):
+        total = total + np.where(sizes > j, values[j], 0)
+    trim = panel.trim
+    if panel.method == "mean" or width < 2 * trim + 1:
+        return Scored(round_div(total, sizes), low, high)
+    kept = sizes >= 2 * trim + 1  # with fewer assessors, the plain mean
+    if trim == 1:  # the lowest and the highest score, slot 0 being always present
+        lowest, highest = values[0], values[0]
+        for j in range(1, width):
+            lowest = np.where(sizes > j, np.minimum(lowest, values[j]), lowest)
+            highest = np.where(sizes > j, np.maximum(highest, values[j]), highest)
+        dropped = lowest + highest
+    else:  # each unit's scores sorted, absent slots last; the trim lowest and trim highest
+        present = np.arange(width) < sizes[:, None]
+        matrix = np.where(present, np.stack(values, axis=1), high + 1)
+        matrix.sort(axis=1)
+        running = np.zeros((ctx.size, width + 1), dtype=matrix.dtype)
+        np.cumsum(np.where(present, matrix, 0), axis=1, out=running[:, 1:])
+        ends = np.stack([sizes - trim, sizes], axis=1)
+        above = np.take_along_axis(running, ends, axis=1)
+        dropped = running[:, trim] + above[:, 1] - above[:, 0]
+    total = np.where(kept, total - dropped, total)
+    return Scored(round_div(total, np.where(kept, sizes - 2 * trim, sizes)), low, high)
+
+
 # -- the tree --------------------------------------------------------------------------------------
 
 
@@ -391,7 +462,11 @@ def _score_tree(scheme: Scheme, ctx: Context) -> tuple[dict[str, Scored], list[t
             ]
             scored = _compose(node, children, ctx)
         elif node.rule is not None:
-            scored = score_rule(node.rule, node.points, ctx)
+            kinds = ctx.panel_reads.get(node.code)
+            if kinds is None:
+                scored = score_rule(node.rule, node.points, ctx)
+            else:
+                scored = _panel_item(node.rule, node.points, kinds, ctx)
         else:  # a veto item: no points
             scored = Scored(ctx.full(0), 0, 0)
         scores[node.code] = scored
@@ -463,22 +538,70 @@ def check_facts(scheme: Scheme, facts: FactColumns) -> None:
     if problems:
         raise FactError(problems)
     ctx = Context(scheme, facts.block(0, facts.size))
-    found: list[tuple[int, int, str]] = []  # (unit row, place number, message): reference order
+    mismatches = _panel_mismatches(scheme, facts, ctx)
+    _raise_found(facts, mismatches, len(mismatches))
+    found: list[tuple[int, int, int, str]] = []  # (unit row, place, slot, message): reference order
     count = 0
     for number, place in enumerate(scheme.walk()):
         if place.node.rule is None:
             continue
-        for units, message in _rule_problems(place.node.rule, ctx):
-            rows = np.flatnonzero(units)
-            count += len(rows)
-            found += [
-                (int(row), number, f"unit {facts.units[row]}, item {place.path_text}: {message(int(row))}")
-                for row in rows[:MAX_PROBLEMS]
-            ]
+        where = f"item {place.path_text}: "
+        panel_kinds = ctx.panel_reads.get(place.node.code)
+        if panel_kinds is None:
+            for units, message in _rule_problems(place.node.rule, ctx):
+                rows = np.flatnonzero(units)
+                count += len(rows)
+                found += [(int(row), number, 0, where + message(int(row))) for row in rows[:MAX_PROBLEMS]]
+            continue
+        sizes, slots = panel_sizes(panel_kinds, ctx), panel_slots(panel_kinds, ctx)
+        for j in range(int(sizes.max()) if sizes.size else 0):  # each assessor's values
+            for units, message in _rule_problems(place.node.rule, ctx.slot(j)):
+                rows = np.flatnonzero(units & (sizes > j))
+                count += len(rows)
+                for row in rows[:MAX_PROBLEMS]:
+                    who = int(slots[row, j])
+                    assessor = f"assessor {facts.assessors[who]}: " if who >= 0 else ""
+                    found.append((int(row), number, j, where + assessor + message(int(row))))
+    _raise_found(facts, found, count)
+
+
+def _raise_found(facts: FactColumns, found: list[tuple[int, int, int, str]], count: int) -> None:
+    """The problems found (of `count` in all), in the reference's order (unit, item, assessor)."""
     if found:
-        found.sort(key=lambda f: f[:2])
+        found.sort(key=lambda f: f[:3])
         tail = [f"... and {count - MAX_PROBLEMS} more problems"] if count > MAX_PROBLEMS else []
-        raise FactError([f[2] for f in found[:MAX_PROBLEMS]] + tail)
+        raise FactError([f"unit {facts.units[f[0]]}, {f[3]}" for f in found[:MAX_PROBLEMS]] + tail)
+
+
+def _panel_mismatches(scheme: Scheme, facts: FactColumns, ctx: Context) -> list[tuple[int, int, int, str]]:
+    """Assessors who gave a value of one of an item's panel kinds but not of another, as the
+    reference names them."""
+    found: list[tuple[int, int, int, str]] = []
+    for number, place in enumerate(scheme.walk()):
+        kinds = ctx.panel_reads.get(place.node.code, ())
+        if len(kinds) < 2:
+            continue
+        whos = [ctx.facts.panel_who(code) for code in kinds]
+        width = max(who.shape[1] for who in whos)
+        padded = [np.pad(who, ((0, 0), (0, width - who.shape[1])), constant_values=-1) for who in whos]
+        first = np.full((ctx.size, width), -1, dtype=np.int64)  # the first kind with values, per unit
+        bad = np.zeros(ctx.size, dtype=bool)
+        for who in padded:
+            given = who[:, 0] >= 0
+            unset = first[:, 0] < 0
+            bad |= given & ~unset & (who != first).any(axis=1)
+            first[given & unset] = who[given & unset]
+        for row in np.flatnonzero(bad):
+            given_kinds = [
+                (code, [facts.assessors[a] for a in who[row] if a >= 0])
+                for code, who in zip(kinds, padded, strict=True)
+                if who[row, 0] >= 0
+            ]
+            found += [
+                (int(row), number, 0, f"item {place.path_text}: {message}")
+                for message in assessor_mismatches(given_kinds)
+            ]
+    return found
 
 
 # -- the cycle -------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ awards and cases are a handful of arrays, never a Python object per fact.
 | awards | Ragged: values = the award's level (option index) |
 | cases | Ragged: values = the outcome (option index); keys = the (case, department) id |
 | findings | Ragged: values = the points the assessor picked, in thousandths |
+| a panel kind | PanelColumn: one of the above per assessor slot, and who each slot's assessor is |
 
 Sources stay with the records (and the reference evaluator's explanations); columns hold values.
 """
@@ -29,7 +30,7 @@ import numpy as np
 from kaohe.engine.errors import FactError
 from kaohe.engine.exact_arrays import Array, composite_key, magnitude
 from kaohe.engine.fact_kinds import LIST_TYPES, FactKind
-from kaohe.engine.facts import Award, Case, Cell, Cycle, Finding, Unit, Value
+from kaohe.engine.facts import Award, Case, Cell, Cycle, Finding, PanelValues, Unit, Value, assessor_order
 from kaohe.engine.points import RATE_SCALE
 from kaohe.engine.scheme import Scheme
 from kaohe.engine.validation import check
@@ -49,7 +50,22 @@ class Ragged:
         return np.diff(self.offsets)
 
 
-Column = Array | Ragged
+@dataclass(frozen=True, eq=False)
+class PanelColumn:
+    """A panel kind: each assessor's values, one ordinary column per assessor slot.
+
+    A unit's assessors fill its first slots in the labels' natural order (their indices into
+    FactColumns.assessors increase along the row), -1 past its last one. Slot 0 always holds a
+    value the rules can read: the first assessor's, or - for a unit without assessors (a row of
+    -1) - the kind's default standing in for all of them. What a slot holds past a unit's last
+    assessor is never read.
+    """
+
+    who: Array  # int64, units × slots
+    slots: tuple["Array | Ragged", ...]  # one per slot
+
+
+Column = Array | Ragged | PanelColumn
 
 
 class NumberedCodes(Sequence[str]):
@@ -79,7 +95,8 @@ class NumberedCodes(Sequence[str]):
 
 
 class FactColumns:
-    """The units of a cycle (codes, peer groups) and one column per fact kind."""
+    """The units of a cycle (codes, peer groups), one column per fact kind, and the labels of the
+    assessors who gave the values of panel kinds."""
 
     def __init__(
         self,
@@ -90,14 +107,21 @@ class FactColumns:
         group: Array | None = None,
         groups: Sequence[str] = ("",),
         names: Sequence[str] | None = None,
+        assessors: Sequence[str] = (),
     ) -> None:
         self.kinds = {kind.code: kind for kind in kinds}
         self.units = units
         self.size = len(units)
         self.names = names
         self.groups = tuple(groups)
+        # the assessors' labels of every panel kind, in their natural order (PanelColumn.who)
+        self.assessors = tuple(assessors)
         if len(set(self.groups)) != len(self.groups):
             raise FactError(["groups: each peer group is named once"])
+        if list(self.assessors) != sorted(set(self.assessors), key=assessor_order):
+            raise FactError(
+                ["assessors: each assessor once, in the labels' natural order (考核员2 before 考核员10)"]
+            )
         self.group = (
             np.zeros(self.size, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
         )
@@ -110,7 +134,7 @@ class FactColumns:
             kind = self.kinds.get(code)
             if kind is None:
                 raise FactError([f"kind {code}: not a declared fact kind"])
-            self.columns[code] = _checked(kind, column, self.size)
+            self.columns[code] = _checked(kind, column, self.size, len(self.assessors))
         self._cache: dict[tuple[str, str], Any] = {}
 
     # -- reading ---------------------------------------------------------------------------------
@@ -120,12 +144,17 @@ class FactColumns:
 
     def dense(self, code: str) -> Array:
         column = self.columns[code]
-        assert not isinstance(column, Ragged), code
+        assert isinstance(column, np.ndarray), code
         return column
 
     def ragged(self, code: str) -> Ragged:
         column = self.columns[code]
         assert isinstance(column, Ragged), code
+        return column
+
+    def panel(self, code: str) -> PanelColumn:
+        column = self.columns[code]
+        assert isinstance(column, PanelColumn), code
         return column
 
     def _cached(self, what: str, code: str, make: Any) -> Any:
@@ -137,7 +166,7 @@ class FactColumns:
     def count(self, code: str) -> Array:
         """A count, or the number of entries of a list kind."""
         column = self.columns[code]
-        return column.lengths() if isinstance(column, Ragged) else column
+        return column.lengths() if isinstance(column, Ragged) else self.dense(code)
 
     def best_by_group(self, code: str) -> Array:
         """The highest value of a figure in each peer group, worked out once for all units."""
@@ -159,14 +188,10 @@ class FactColumns:
         rows = np.asarray(rows, dtype=np.int64)
         columns: dict[str, Column] = {}
         for code, column in self.columns.items():
-            if isinstance(column, Ragged):
-                lengths = column.lengths()[rows]
-                offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-                index = np.repeat(column.offsets[rows] - offsets[:-1], lengths) + np.arange(offsets[-1])
-                keys = None if column.keys is None else column.keys[index]
-                columns[code] = Ragged(offsets, column.values[index], keys)
+            if isinstance(column, PanelColumn):
+                columns[code] = PanelColumn(column.who[rows], tuple(_take(s, rows) for s in column.slots))
             else:
-                columns[code] = column[rows]
+                columns[code] = _take(column, rows)
         return FactColumns(
             self.kinds.values(),
             columns,
@@ -174,6 +199,7 @@ class FactColumns:
             group=self.group[rows],
             groups=self.groups,
             names=None if self.names is None else [self.names[int(i)] for i in rows],
+            assessors=self.assessors,
         )
 
     def unit(self, row: int) -> Unit:
@@ -188,10 +214,39 @@ class FactColumns:
         for code, column in self.columns.items():
             kind = self.kinds[code]
             cells: dict[str, Cell] = {}
+            source = (f"列/{code}",)
             for row, unit in enumerate(units):
-                cells[unit.code] = Cell(_value(kind, column, row), (f"列/{code}",))
+                if isinstance(column, PanelColumn):
+                    given = [(j, int(a)) for j, a in enumerate(column.who[row]) if a >= 0]
+                    value: Value = (
+                        PanelValues.of(
+                            (self.assessors[a], _value(kind, column.slots[j], row), source) for j, a in given
+                        )
+                        if given
+                        else _value(kind, column.slots[0], row)  # the default standing in
+                    )
+                else:
+                    value = _value(kind, column, row)
+                cells[unit.code] = Cell(value, source)
             columns[code] = cells
         return Cycle(units, columns)
+
+
+def _take(column: Array | Ragged, rows: Array) -> Array | Ragged:
+    if isinstance(column, Ragged):
+        lengths = column.lengths()[rows]
+        offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        index = np.repeat(column.offsets[rows] - offsets[:-1], lengths) + np.arange(offsets[-1])
+        keys = None if column.keys is None else column.keys[index]
+        return Ragged(offsets, column.values[index], keys)
+    return column[rows]
+
+
+def _slice(ragged: Ragged, start: int, stop: int) -> Ragged:
+    offsets = ragged.offsets[start : stop + 1]
+    first, last = int(offsets[0]), int(offsets[-1])
+    keys = None if ragged.keys is None else ragged.keys[first:last]
+    return Ragged(offsets - first, ragged.values[first:last], keys)
 
 
 class FactBlock:
@@ -220,11 +275,7 @@ class FactBlock:
         return self.whole.dense(code)[self.start : self.stop]
 
     def ragged(self, code: str) -> Ragged:
-        ragged = self.whole.ragged(code)
-        offsets = ragged.offsets[self.start : self.stop + 1]
-        first, last = int(offsets[0]), int(offsets[-1])
-        keys = None if ragged.keys is None else ragged.keys[first:last]
-        return Ragged(offsets - first, ragged.values[first:last], keys)
+        return _slice(self.whole.ragged(code), self.start, self.stop)
 
     def count(self, code: str) -> Array:
         """A count, or the number of entries of a list kind."""
@@ -232,7 +283,7 @@ class FactBlock:
         if isinstance(column, Ragged):
             offsets = column.offsets
             return self._cached("count", code, lambda: np.diff(offsets[self.start : self.stop + 1]))  # type: ignore[no-any-return]
-        return column[self.start : self.stop]
+        return self.whole.dense(code)[self.start : self.stop]
 
     def entry_units(self, code: str) -> Array:
         """For each entry of a list kind, its unit's row in the block."""
@@ -273,6 +324,107 @@ class FactBlock:
         """For each unit, the highest value of the figure among its peer group."""
         return self.whole.best_by_group(code)[self.whole.group[self.start : self.stop]]
 
+    # -- panel kinds -------------------------------------------------------------------------------
+
+    def panel_who(self, code: str) -> Array:
+        """Each slot's assessor (an index into FactColumns.assessors), -1 past a unit's last."""
+        return self.whole.panel(code).who[self.start : self.stop]
+
+    def panel_counts(self, code: str) -> Array:
+        """How many assessors gave a value of a panel kind, per unit (0: its default stands in)."""
+
+        def make() -> Array:
+            who = self.panel_who(code)
+            counts = (who[:, 0] >= 0).astype(np.int64)
+            for slot in range(1, who.shape[1]):  # slot by slot: faster than a sum along short rows
+                counts += who[:, slot] >= 0
+            return counts
+
+        return self._cached("panel_counts", code, make)
+
+    def slot(self, slot: int) -> "SlotBlock":
+        return self._cached("slot", str(slot), lambda: SlotBlock(self, slot))
+
+
+class SlotBlock(FactBlock):
+    """A block's facts as the assessors in one slot gave them: each panel kind shows that slot's
+    values, and slot 0's where a unit has no assessor in the slot (its default standing in, or a
+    value the combination of the slots leaves out); the other kinds are the block's own, with what
+    was derived from them shared with the block."""
+
+    def __init__(self, block: FactBlock, slot: int) -> None:
+        super().__init__(block.whole, block.start, block.stop)
+        self.block = block
+        self.slot_number = slot
+
+    def _panel_kind(self, code: str) -> bool:
+        return isinstance(self.whole.columns[code], PanelColumn)
+
+    def _cached(self, what: str, code: str, make: Any) -> Any:
+        if what != "slot" and not self._panel_kind(code):
+            return self.block._cached(what, code, make)
+        return super()._cached(what, code, make)
+
+    def slot(self, slot: int) -> "SlotBlock":
+        return self.block.slot(slot)
+
+    def dense(self, code: str) -> Array:
+        if not self._panel_kind(code):
+            return super().dense(code)
+        return self._cached("dense", code, lambda: self._dense_view(code))
+
+    def ragged(self, code: str) -> Ragged:
+        if not self._panel_kind(code):
+            return super().ragged(code)
+        return self._cached("ragged", code, lambda: self._ragged_view(code))
+
+    def count(self, code: str) -> Array:
+        if not self._panel_kind(code):
+            return super().count(code)
+        if self.kinds[code].type in LIST_TYPES:
+            return self._cached("count", code, lambda: self.ragged(code).lengths())
+        return self.dense(code)
+
+    def _present(self, column: PanelColumn) -> Array | None:
+        """Which units have an assessor in this slot; None when slot 0 is read for all of them."""
+        if self.slot_number == 0 or self.slot_number >= len(column.slots):
+            return None
+        return column.who[self.start : self.stop, self.slot_number] >= 0
+
+    def _dense_view(self, code: str) -> Array:
+        column = self.whole.panel(code)
+        first, own = column.slots[0], column.slots[min(self.slot_number, len(column.slots) - 1)]
+        assert isinstance(first, np.ndarray) and isinstance(own, np.ndarray)
+        present = self._present(column)
+        if present is None:
+            return first[self.start : self.stop]
+        own = own[self.start : self.stop]
+        first = first[self.start : self.stop]
+        return np.where(present if own.ndim == 1 else present[:, None], own, first)
+
+    def _ragged_view(self, code: str) -> Ragged:
+        column = self.whole.panel(code)
+        first = column.slots[0]
+        assert isinstance(first, Ragged)
+        first = _slice(first, self.start, self.stop)
+        present = self._present(column)
+        if present is None:
+            return first
+        own = column.slots[self.slot_number]
+        assert isinstance(own, Ragged)
+        own = _slice(own, self.start, self.stop)
+        lengths = np.where(present, own.lengths(), first.lengths())
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        starts = np.where(present, own.offsets[:-1] + len(first.values), first.offsets[:-1])
+        index = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+        values = np.concatenate((first.values, own.values))[index]
+        keys = None
+        if first.keys is not None and own.keys is not None:
+            # the two slots' case ids may mean different cases, but a unit's entries come from one slot
+            keys = np.concatenate((first.keys, own.keys))[index]
+        return Ragged(offsets, values, keys)
+
 
 def case_groups(cases: Ragged) -> tuple[Array | None, Array, Array]:
     """The entries of a cases column grouped by unit and (case, department): an order of the
@@ -296,7 +448,7 @@ def case_groups(cases: Ragged) -> tuple[Array | None, Array, Array]:
     return order, np.flatnonzero(new_group), groups_before[offsets]
 
 
-def _value(kind: FactKind, column: Column, row: int) -> Value:
+def _value(kind: FactKind, column: Array | Ragged, row: int) -> Value:
     options = kind.options
     if isinstance(column, Ragged):
         start, end = int(column.offsets[row]), int(column.offsets[row + 1])
@@ -334,7 +486,18 @@ def columns_from_cycle(scheme: Scheme, cycle: Cycle) -> FactColumns:
         raise FactError(missing)
     groups: dict[str, int] = {}
     group = np.array([groups.setdefault(u.group, len(groups)) for u in cycle.units], dtype=np.int64)
-    columns = {code: _column(kinds[code], [cell.value for cell in cycle.column(code)]) for code in reads}
+    values = {code: [cell.value for cell in cycle.column(code)] for code in reads}
+    assessors = sorted(
+        {a for v in values.values() for p in v if isinstance(p, PanelValues) for a in p.assessors()},
+        key=assessor_order,
+    )
+    number = {a: n for n, a in enumerate(assessors)}
+    columns = {
+        code: _panel_column(kinds[code], values[code], number)
+        if kinds[code].panel
+        else _column(kinds[code], values[code])
+        for code in reads
+    }
     return FactColumns(
         [kinds[code] for code in reads],
         columns,
@@ -342,7 +505,30 @@ def columns_from_cycle(scheme: Scheme, cycle: Cycle) -> FactColumns:
         group=group,
         groups=list(groups) or [""],
         names=[u.name for u in cycle.units],
+        assessors=assessors,
     )
+
+
+def _panel_column(kind: FactKind, values: list[Any], number: dict[str, int]) -> PanelColumn:
+    """Each assessor's values slot by slot; past a unit's last assessor, its slot-0 value (never read)."""
+    width = max((len(v.values) for v in values if isinstance(v, PanelValues)), default=1)
+    who = np.full((len(values), width), -1, dtype=np.int64)
+    slots = []
+    for j in range(width):
+        slot = []
+        for row, value in enumerate(values):
+            if not isinstance(value, PanelValues):
+                slot.append(value)  # the default, standing in for every assessor
+            elif j < len(value.values):
+                assessor, own = value.values[j]
+                who[row, j] = number[assessor]
+                slot.append(own)
+            else:
+                slot.append(value.values[0][1])
+        column = _column(kind, slot)
+        assert not isinstance(column, PanelColumn)
+        slots.append(column)
+    return PanelColumn(who, tuple(slots))
 
 
 def _column(kind: FactKind, values: list[Any]) -> Column:
@@ -381,8 +567,35 @@ def _bad(kind: FactKind, message: str, rows: Array | None = None) -> FactError:
     return FactError([f"kind {kind.code} ({kind.type}): {message}{where}"])
 
 
-def _checked(kind: FactKind, column: Column, size: int) -> Column:
+def _checked(kind: FactKind, column: Column, size: int, assessors: int) -> Column:
     """The column in the engine's dtypes, or a FactError naming the kind, the problem and a row."""
+    if isinstance(column, PanelColumn) != kind.panel:
+        need = "one column per assessor slot (PanelColumn)" if kind.panel else "not one per assessor"
+        raise _bad(kind, f"{'a' if kind.panel else 'not a'} panel kind: {need}")
+    if not isinstance(column, PanelColumn):
+        return _checked_plain(kind, column, size)
+    who = np.asarray(column.who)
+    if who.dtype.kind not in "iu" or who.ndim != 2 or who.shape[0] != size:
+        raise _bad(kind, f"who must be integers, one row of slots per unit; got {who.dtype} {who.shape}")
+    who = who.astype(np.int64, copy=False)
+    if who.shape[1] < 1 or who.shape[1] != len(column.slots):
+        raise _bad(kind, f"{who.shape[1]} slots in who for {len(column.slots)} columns; at least one")
+    if np.any((who < -1) | (who >= assessors)):
+        raise _bad(
+            kind, f"an assessor beyond the {assessors} labels", ((who < -1) | (who >= assessors)).any(axis=1)
+        )
+    present = who >= 0
+    gaps = present[:, 1:] & ~present[:, :-1]
+    if np.any(gaps):
+        raise _bad(kind, "a unit's assessors fill its first slots, without gaps", gaps.any(axis=1))
+    disorder = present[:, 1:] & (who[:, 1:] <= who[:, :-1])
+    if np.any(disorder):
+        raise _bad(kind, "a unit's assessors in the labels' order, each once", disorder.any(axis=1))
+    slots = tuple(_checked_plain(kind, slot, size) for slot in column.slots)
+    return PanelColumn(np.asfortranarray(who), slots)  # slot by slot, each slot's column contiguous
+
+
+def _checked_plain(kind: FactKind, column: Column, size: int) -> Array | Ragged:
     options = len(kind.options)
     if kind.type in LIST_TYPES:
         if not isinstance(column, Ragged):
@@ -405,7 +618,7 @@ def _checked(kind: FactKind, column: Column, size: int) -> Column:
             what = "a finding's points cannot be negative" if kind.type == "findings" else "an unknown option"
             raise _bad(kind, what, units)
         return Ragged(offsets, values, keys)
-    if isinstance(column, Ragged):
+    if isinstance(column, Ragged | PanelColumn):
         raise _bad(kind, "one value per unit, not a list")
     array = np.asarray(column)
     shape = (size, options) if kind.type in MATRIX_TYPES else (size,)

@@ -13,7 +13,7 @@ import numpy as np
 from kaohe.engine import rules as r
 from kaohe.engine.exact_arrays import Array, segment_sum
 from kaohe.engine.fact_kinds import FactKind
-from kaohe.engine.fast_facts import Column, FactColumns, NumberedCodes, Ragged
+from kaohe.engine.fast_facts import Column, FactColumns, NumberedCodes, PanelColumn, Ragged
 from kaohe.engine.generate import GROUPS, rules_reading
 from kaohe.engine.points import format_points
 from kaohe.engine.scheme import Scheme
@@ -67,7 +67,7 @@ def _offsets(lengths: Array) -> Array:
     return np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
 
 
-def _column(rng: np.random.Generator, kind: FactKind, readers: list[object], n: int) -> Column:
+def _column(rng: np.random.Generator, kind: FactKind, readers: list[object], n: int) -> Array | Ragged:
     k = len(kind.options)
     if kind.type == "count":
         return _counts(rng, readers, n)
@@ -115,14 +115,29 @@ def random_columns(
     rng = np.random.default_rng(seed)
     readers = rules_reading(scheme)
     kinds = scheme.fact_kinds()
-    columns = {code: _column(rng, kinds[code], readers.get(code, []), units) for code in scheme.reads()}
+    panel = any(kinds[code].panel for code in scheme.reads())
+    # 3 to 5 assessors per unit, the same for every panel kind of the unit
+    sizes = rng.integers(3, PANEL_SLOTS + 1, units) if panel else np.zeros(units, dtype=np.int64)
+    columns: dict[str, Column] = {}
+    for code in scheme.reads():
+        kind, reading = kinds[code], readers.get(code, [])
+        if kind.panel:
+            who = np.where(np.arange(PANEL_SLOTS) < sizes[:, None], np.arange(PANEL_SLOTS), -1)
+            slots = tuple(_column(rng, kind, reading, units) for _ in range(PANEL_SLOTS))
+            columns[code] = PanelColumn(who.astype(np.int64), slots)
+        else:
+            columns[code] = _column(rng, kind, reading, units)
     return FactColumns(
         [kinds[code] for code in columns],
         columns,
         units=NumberedCodes(units),
         group=rng.integers(0, max(len(groups), 1), units, dtype=np.int64),
         groups=groups or ("",),
+        assessors=[f"考核员{n + 1}" for n in range(PANEL_SLOTS)] if panel else (),
     )
+
+
+PANEL_SLOTS = 5
 
 
 # -- a scheme of any size --------------------------------------------------------------------------
@@ -147,8 +162,9 @@ FOUR = ["好", "较好", "一般", "差"]
 
 
 class _Facts:
-    def __init__(self) -> None:
+    def __init__(self, panel: bool = False) -> None:
         self.kinds: list[dict[str, Any]] = []
+        self.panel = panel  # what the assessors judge (judgments, checklists, findings) is per assessor
 
     def new(self, type_: str, options: list[str] | None = None, default: Any = None) -> str:
         code = f"f{len(self.kinds) + 1:03d}"
@@ -157,6 +173,8 @@ class _Facts:
             kind["options"] = options
         if default is not None:
             kind["default"] = default
+        if self.panel and type_ in ("judgment", "checklist", "findings"):
+            kind["panel"] = True
         self.kinds.append(kind)
         return code
 
@@ -240,13 +258,15 @@ def _rule(kind: str, p: int, facts: _Facts, number: int) -> dict[str, Any]:
     }
 
 
-def synthetic_scheme(leaves: int = 50, areas: int = 8) -> Scheme:
+def synthetic_scheme(leaves: int = 50, areas: int = 8, *, panel: bool = False) -> Scheme:
     """A valid 100-point scheme with `leaves` scoring items (at least 6): every rule kind in turn,
     areas that sum, a weighted and a product part, a capped bonus section, vetoes that force, cap
-    and withhold awards, four bands, a quota with a tie-break, rank outcomes and result uses."""
+    and withhold awards, four bands, a quota with a tie-break, rank outcomes and result uses.
+    With `panel`, the judgments, checklists and findings are given per assessor, and the items
+    reading them take the trimmed mean of the assessors' scores."""
     if leaves < 6:
         raise ValueError("a synthetic scheme needs at least 6 scoring items")
-    facts = _Facts()
+    facts = _Facts(panel)
     bonus_count = max(1, leaves // 16)
     basic = leaves - bonus_count
     areas = max(1, min(areas, basic // 3))
@@ -332,7 +352,7 @@ def synthetic_scheme(leaves: int = 50, areas: int = 8) -> Scheme:
             ],
         }
     )
-    data = {
+    data: dict[str, Any] = {
         "code": f"synthetic-{leaves}",
         "title": f"合成方案（{leaves}个评分项）",
         "year": 2026,
@@ -358,4 +378,6 @@ def synthetic_scheme(leaves: int = 50, areas: int = 8) -> Scheme:
             "totals": [{"code": "no-bonus", "title": "不含加分", "include_bonus": False}],
         },
     }
+    if panel:
+        data["panel"] = {"method": "trimmed_mean", "trim": 1}
     return parse_scheme(data)

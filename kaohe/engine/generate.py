@@ -5,11 +5,12 @@ count, inside a ranged deduction's range, near a completion target), with the ra
 so that generated cycles exercise every rule and every grade. The same seed gives the same facts.
 """
 
+import json
 import random
 from collections.abc import Sequence
 
 from kaohe.engine import rules as r
-from kaohe.engine.fact_kinds import FactKind
+from kaohe.engine.fact_kinds import LIST_TYPES, FactKind
 from kaohe.engine.facts import Fact, Unit
 from kaohe.engine.points import format_rate, format_thousandths
 from kaohe.engine.scheme import Scheme
@@ -92,8 +93,6 @@ class _Draw:
 
 def _value_rows(kind: FactKind, draw: _Draw, unit: str) -> list[str]:
     """The value column of the rows for one unit and kind (list kinds: one row per entry)."""
-    import json
-
     rng = draw.rng
     if kind.type == "count":
         return [str(draw.count())]
@@ -146,15 +145,35 @@ def random_units(count: int, *, seed: int = 0, groups: Sequence[str] = GROUPS) -
     ]
 
 
+def _panel_row(kind: FactKind, draw: _Draw, unit: str, assessors: Sequence[str]) -> str:
+    """A panel kind's value: each assessor's own, drawn as the kind's ordinary value is."""
+    values: dict[str, object] = {}
+    for assessor in assessors:
+        rows = _value_rows(kind, draw, unit)
+        if kind.type in LIST_TYPES:
+            values[assessor] = [json.loads(row) for row in rows]
+        elif kind.type == "checklist":
+            values[assessor] = json.loads(rows[0])
+        else:
+            values[assessor] = rows[0]
+    return json.dumps(values, ensure_ascii=False)
+
+
 def random_facts(scheme: Scheme, units: Sequence[Unit], *, seed: int = 0) -> list[Fact]:
-    """One fact per unit and declared kind (list kinds: one row per entry, none when empty)."""
+    """One fact per unit and declared kind (list kinds: one row per entry, none when empty; a panel
+    kind: one row with the values of each of the unit's 3 to 7 assessors)."""
     rng = random.Random(seed)
     readers = rules_reading(scheme)
+    panel = any(kind.panel for kind in scheme.facts)
     facts = []
     for unit in units:
+        assessors = [f"考核员{n}" for n in range(1, rng.choice([3, 3, 5, 5, 7]) + 1)] if panel else []
         for kind in scheme.facts:
             draw = _Draw(rng, readers.get(kind.code, []))
-            rows = _value_rows(kind, draw, unit.code)
+            if kind.panel:
+                rows = [_panel_row(kind, draw, unit.code, assessors)]
+            else:
+                rows = _value_rows(kind, draw, unit.code)
             if not rows and kind.default is None:
                 rows = ["[]"]  # a list kind without a default still needs its (empty) row
             facts += [Fact(unit.code, kind.code, value, f"生成/{unit.code}/{kind.code}") for value in rows]

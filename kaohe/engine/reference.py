@@ -6,7 +6,9 @@ lines of gains and losses; the item's score is always base + the lines, so every
 to the score by construction. A sum node adds its children and explains any cap or floor as a line
 of its own; a weighted or product node starts from its full points and explains each part by what
 it cost at its weight, or as a factor (with one 折算尾差 line when the rounding needs it).
-Grades, ranks and quotas over the cycle are in grading.py.
+An item reading a panel kind is scored once per assessor and explained by one line giving each
+assessor's score and their mean (or trimmed mean). Grades, ranks and quotas over the cycle are in
+grading.py.
 """
 
 from collections.abc import Callable, Sequence
@@ -17,11 +19,21 @@ from typing import Any
 from kaohe.engine import rules as r
 from kaohe.engine.errors import FactError
 from kaohe.engine.fact_kinds import FactKind
-from kaohe.engine.facts import Award, Case, Cell, Cycle, Finding, Unit, describe
+from kaohe.engine.facts import (
+    Award,
+    Case,
+    Cell,
+    Cycle,
+    Finding,
+    PanelValues,
+    Unit,
+    assessor_mismatches,
+    describe,
+)
 from kaohe.engine.grading import grade_cycle
 from kaohe.engine.points import RATE_SCALE, format_points, format_rate, round_fraction, round_half_up
 from kaohe.engine.results import CycleResult, FactUse, Line, NodeScore, UnitResult
-from kaohe.engine.scheme import Node, Place, Scheme
+from kaohe.engine.scheme import Node, Panel, Place, Scheme
 from kaohe.engine.validation import check
 
 fp = format_points
@@ -34,16 +46,40 @@ class Outcome:
 
 
 class UnitFacts:
-    """The facts of one unit, and what its peer group's facts tell (the best value of a figure)."""
+    """The facts of one unit, and what its peer group's facts tell (the best value of a figure).
 
-    def __init__(self, unit: Unit, cycle: Cycle, kinds: dict[str, FactKind], best: Callable[[str, str], int]):
+    For one `assessor` of the panel, each panel kind shows that assessor's value (or the kind's
+    default standing in), and the facts used name the assessor; other kinds are the unit's own.
+    """
+
+    def __init__(
+        self,
+        unit: Unit,
+        cycle: Cycle,
+        kinds: dict[str, FactKind],
+        best: Callable[[str, str], int],
+        assessor: str | None = None,
+    ):
         self.unit = unit
         self.cycle = cycle
         self.kinds = kinds
         self._best = best
+        self.assessor = assessor
+
+    def for_assessor(self, assessor: str) -> "UnitFacts":
+        return UnitFacts(self.unit, self.cycle, self.kinds, self._best, assessor)
+
+    def panel(self, kind: str) -> PanelValues | None:
+        """The assessors' values of a panel kind; None when its default stands in (or not a panel)."""
+        value = self.cycle.cell(self.unit.code, kind).value
+        return value if isinstance(value, PanelValues) else None
 
     def cell(self, kind: str) -> Cell:
-        return self.cycle.cell(self.unit.code, kind)
+        cell = self.cycle.cell(self.unit.code, kind)
+        if self.assessor is not None and isinstance(cell.value, PanelValues):
+            panel = cell.value
+            return Cell(panel.value(self.assessor), panel.sources_of(self.assessor) or cell.sources)
+        return cell
 
     def value(self, kind: str) -> Any:
         return self.cell(kind).value
@@ -65,6 +101,8 @@ class UnitFacts:
             entries = cell.value if isinstance(cell.value, tuple) else ()
             sources = [e.source for e in entries if e.source] or list(cell.sources)
         value = describe(self.kinds[kind], cell.value) if shown is None else shown
+        if self.assessor is not None and self.panel(kind) is not None:
+            value = f"{self.assessor}：{value}"
         return FactUse(kind, self.title(kind), value, tuple(s for s in sources if s))
 
 
@@ -383,19 +421,91 @@ def rule_problems(rule: Any, facts: UnitFacts) -> list[str]:
     return found
 
 
+# -- panel items -----------------------------------------------------------------------------------
+
+
+def rule_base(rule: Any, points: int) -> int:
+    """Where a rule's score starts: a deduction from the item's points, a gain from 0."""
+    if isinstance(rule, r.Zeroing):
+        return rule_base(rule.otherwise, points) if rule.otherwise is not None else points
+    if isinstance(rule, r.Imported):
+        return points if rule.mode == "deduct" else 0
+    return points if isinstance(rule, r._Deduction) else 0
+
+
+def panel_assessors(facts: UnitFacts, kinds: Sequence[str]) -> tuple[str, ...]:
+    """The assessors who scored a panel item: those of its first panel kind that has values (its
+    other panel kinds have the same ones: checked); none when every default stands in."""
+    for kind in kinds:
+        panel = facts.panel(kind)
+        if panel is not None:
+            return panel.assessors()
+    return ()
+
+
+def panel_mismatches(facts: UnitFacts, kinds: Sequence[str]) -> list[str]:
+    """Assessors who gave a value of one of an item's panel kinds but not of another."""
+    return assessor_mismatches(
+        [(kind, panel.assessors()) for kind in kinds if (panel := facts.panel(kind)) is not None]
+    )
+
+
+def combine_scores(panel: Panel, scores: Sequence[int]) -> tuple[int, str]:
+    """The item's score from the assessors' scores, rounded once (四舍五入), and how it was taken."""
+    n = len(scores)
+    if panel.method == "trimmed_mean":
+        t = panel.trim
+        if n >= 2 * t + 1:
+            kept = sorted(scores)[t : n - t]
+            dropped = "去掉最高分和最低分" if t == 1 else f"去掉{t}个最高分和{t}个最低分"
+            return round_half_up(sum(kept), len(kept)), f"{dropped}后平均"
+        return round_half_up(sum(scores), n), f"不足{2 * t + 1}人，不去掉最高分和最低分，平均"
+    return round_half_up(sum(scores), n), "平均"
+
+
+def _panel_outcome(panel: Panel, rule: Any, points: int, facts: UnitFacts, kinds: Sequence[str]) -> Outcome:
+    """A panel item: the rule once per assessor, then the mean (or trimmed mean) as one line."""
+    assessors = panel_assessors(facts, kinds)
+    if not assessors:  # every panel kind's default stands in: one score, as for any item
+        return evaluate_rule(rule, points, facts)
+    scores = []
+    uses: dict[FactUse, None] = {}
+    for assessor in assessors:
+        own = facts.for_assessor(assessor)
+        outcome = evaluate_rule(rule, points, own)
+        scores.append(outcome.base + sum(line.amount for line in outcome.lines))
+        relied = {use: None for line in outcome.lines for use in line.facts}
+        # facts a line did not name (no loss, a condition not met) were relied on all the same
+        named = {use.kind for use in relied}
+        relied.update((own.use(read.code), None) for read in rule.reads() if read.code not in named)
+        uses.update(relied)
+    combined, how = combine_scores(panel, scores)
+    base = rule_base(rule, points)
+    listed = "、".join(f"{a} {fp(s)}分" for a, s in zip(assessors, scores, strict=True))
+    text = f"评分组{len(scores)}人评分：{listed}，{how}{fp(combined)}分"
+    return Outcome(base, [Line(combined - base, text, rule.kind, tuple(uses))])
+
+
 # -- the tree --------------------------------------------------------------------------------------
 
 
 def score_tree(scheme: Scheme, facts: UnitFacts) -> dict[str, NodeScore]:
     scores: dict[str, NodeScore] = {}
+    panel_reads = scheme.panel_reads()
+
+    def leaf(node: Node) -> Outcome:
+        if node.rule is None:
+            return Outcome(0, [])
+        if node.code in panel_reads:
+            assert scheme.panel is not None  # validated: a panel kind needs the scheme's panel
+            return _panel_outcome(scheme.panel, node.rule, node.points, facts, panel_reads[node.code])
+        return evaluate_rule(node.rule, node.points, facts)
 
     def visit(place: Place) -> int:
         node = place.node
         child_places = _children(place)
         if not child_places:
-            outcome = (
-                evaluate_rule(node.rule, node.points, facts) if node.rule is not None else Outcome(0, [])
-            )
+            outcome = leaf(node)
             lines = outcome.lines
             score = outcome.base + sum(line.amount for line in lines)
             scores[node.code] = _node_score(place, score, outcome.base, lines)
@@ -554,11 +664,25 @@ def check_cycle(scheme: Scheme, cycle: Cycle) -> None:
     ]
     if problems:
         raise FactError(problems)
-    for facts in unit_facts(scheme, cycle):
+    panel_reads = scheme.panel_reads()
+    everyone = unit_facts(scheme, cycle)
+    for facts in everyone if panel_reads else ():
         for place in scheme.walk():
-            if place.node.rule is not None:
-                for message in rule_problems(place.node.rule, facts):
-                    problems.append(f"unit {facts.unit.code}, item {place.path_text}: {message}")
+            for message in panel_mismatches(facts, panel_reads.get(place.node.code, ())):
+                problems.append(f"unit {facts.unit.code}, item {place.path_text}: {message}")
+    if problems:
+        raise FactError(problems)
+    for facts in everyone:
+        for place in scheme.walk():
+            if place.node.rule is None:
+                continue
+            where = f"unit {facts.unit.code}, item {place.path_text}"
+            assessors = panel_assessors(facts, panel_reads.get(place.node.code, ()))
+            for assessor in assessors:  # each assessor's values, as the rule reads them
+                for message in rule_problems(place.node.rule, facts.for_assessor(assessor)):
+                    problems.append(f"{where}: assessor {assessor}: {message}")
+            if not assessors:
+                problems += [f"{where}: {message}" for message in rule_problems(place.node.rule, facts)]
     if problems:
         raise FactError(problems)
 

@@ -41,6 +41,8 @@ class Node(_Model):
     # 评分细则: the scoring wording as published (每少1次扣0.2分); the rule is its exact form.
     scoring: str = ""
     evidence: str = ""  # 考核方式: 查阅资料 / 看记录 / 座谈走访
+    # 佐证材料: what a unit uploads for this item (会议记录, 学习计划); an item with none needs no upload.
+    materials: tuple[str, ...] = ()
     department: str = ""  # 考核部门
     clause: str = ""  # the article of the measures it comes from
     weight: Rate | None = None  # its share when the parent composes "weighted"
@@ -131,12 +133,26 @@ class Uses(_Model):
     totals: tuple[NamedTotal, ...] = ()
 
 
+class Panel(_Model):
+    """考核组: each assessor of the panel scores the panel items on their own (a fact kind marked
+    `panel` holds one value per assessor), and an item's score is the mean of their scores, or the
+    mean without the `trim` highest and `trim` lowest when there are at least 2·trim + 1 of them
+    (with fewer, the plain mean)."""
+
+    method: Literal["mean", "trimmed_mean"]  # declared, never assumed: the measures differ
+    trim: PositiveCount = 1  # for trimmed_mean: this many highest and this many lowest are dropped
+    # An assessor gives a reason when a unit's self-score and the panel's item score differ by more
+    # than this. The engine only carries it; the web app asks for the reason.
+    reason_above: Points | None = None
+
+
 class Scheme(_Model):
     code: Code
     title: str = Field(min_length=1)
     year: int = Field(ge=1949, le=2999)
     version: PositiveCount
     total_points: Points  # 百分制: the points of the basic items together
+    panel: Panel | None = None  # how the assessors' own scores of a panel item become its score
     facts: tuple[FactKind, ...] = ()
     nodes: tuple[Node, ...] = Field(min_length=1)
     grading: Grading
@@ -156,6 +172,21 @@ class Scheme(_Model):
 
     def fact_kinds(self) -> dict[str, FactKind]:
         return {kind.code: kind for kind in self.facts}
+
+    def panel_reads(self) -> dict[str, tuple[str, ...]]:
+        """The scoring items whose rule reads a panel fact kind: node code -> those kinds, in the
+        order the rule reads them. Such an item is scored once per assessor."""
+        panel = {kind.code for kind in self.facts if kind.panel}
+        found: dict[str, tuple[str, ...]] = {}
+        if not panel:
+            return found
+        for place in self.walk():
+            rule = place.node.rule
+            if rule is not None and not place.node.children:
+                codes = tuple(dict.fromkeys(r.code for r in rule.reads() if r.code in panel))
+                if codes:
+                    found[place.node.code] = codes
+        return found
 
     def reads(self) -> dict[str, FactRead]:
         """Every fact kind some rule or veto reads, by code."""

@@ -9,7 +9,8 @@ The workbook has one sheet per part of the scheme; the 说明 sheet describes th
   "定额次数（quota）"), 规则参数 (the rule's settings as a one-line YAML mapping:
   {fact: party_lectures, required: 4, amount: 0.5}), 否决条件 (a veto, the same way), 条款, 权重,
   计分方式, 不低于零.
-- 方案 (code, title, year, version, total, tie-break, award actions), 事实 (fact kinds), 等次 (bands),
+- 方案 (code, title, year, version, total, tie-break, award actions, the assessor panel: method, trim,
+  reason_above), 事实 (fact kinds; 考核组逐人评分 是 for a panel kind), 等次 (bands),
   等次名额 (quotas), 排名结果 (top / bottom N), 结果运用 (pay and actions per grade), 汇总口径 (named
   totals).
 
@@ -105,6 +106,7 @@ NODE_COLUMNS = (
     "分值",
     "评分细则",
     "考核方式",
+    "佐证材料",
     "考核部门",
     "考核要求",
     "编码",
@@ -126,10 +128,16 @@ HEADER_FIELDS = (  # (label, field)
     ("总分", "total_points"),
     ("同分排序依据（节点编码）", "tie_break"),
     ("评优类措施", "award_actions"),
+    ("考核组计分方法", "panel.method"),
+    ("去掉最高分、最低分各几个", "panel.trim"),
+    ("自评分与考核组得分相差超过几分须说明理由", "panel.reason_above"),
 )
+PANEL_FIELDS = ("panel.method", "panel.trim", "panel.reason_above")  # the scheme's panel, one row each
+PANEL_METHODS = {"mean": "平均", "trimmed_mean": "去掉最高分和最低分后平均"}
+PANEL_COLUMN = "考核组逐人评分"
 SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
     HEADER: ("项目", "字段", "值"),
-    FACTS: ("编码", "名称", "类型", "选项", "默认值", "来源", "取数"),
+    FACTS: ("编码", "名称", "类型", "选项", "默认值", "来源", "取数", PANEL_COLUMN),
     BANDS: ("等次", "不低于", "高于", "不高于", "低于"),
     QUOTAS: ("等次", "比例上限", "取整", "并列"),
     RANKS: ("前N名", "后N名", "措施"),
@@ -251,6 +259,7 @@ def write_xlsx(scheme: Scheme) -> bytes:
         "分值": 7,
         "评分细则": 48,
         "考核方式": 14,
+        "佐证材料": 24,
         "考核部门": 14,
         "考核要求": 40,
         "编码": 30,
@@ -275,6 +284,7 @@ def write_xlsx(scheme: Scheme) -> bytes:
                 "评分细则": node.get("scoring"),
                 "考核要求": node.get("requirement"),
                 "考核方式": node.get("evidence"),
+                "佐证材料": "\n".join(node["materials"]) if node.get("materials") else None,
                 "考核部门": node.get("department"),
                 "编码": node["code"],
                 "类别": CATEGORIES.get(node.get("category") or ""),
@@ -292,11 +302,19 @@ def write_xlsx(scheme: Scheme) -> bytes:
     wide = {"值": 60, "项目": 24, "字段": 14, "名称": 36, "选项": 48, "来源": 24, "措施": 36, "类型": 14}
     header = _Sheet(book, HEADER, list(SHEET_COLUMNS[HEADER]), wide)
     grading, uses = data["grading"], data.get("uses", {})
-    values = {**data, "tie_break": grading.get("tie_break"), "award_actions": uses.get("award_actions")}
+    panel = data.get("panel", {})
+    values = {
+        **data,
+        "tie_break": grading.get("tie_break"),
+        "award_actions": uses.get("award_actions"),
+        "panel.method": labelled(PANEL_METHODS[panel["method"]], panel["method"]) if panel else None,
+        "panel.trim": panel.get("trim"),
+        "panel.reason_above": panel.get("reason_above"),
+    }
     for label, field in HEADER_FIELDS:
         header.append({"项目": label, "字段": field, "值": values.get(field)}, f"{HEADER} {field}")
 
-    facts = _Sheet(book, FACTS, list(SHEET_COLUMNS[FACTS]), wide | {"编码": 30})
+    facts = _Sheet(book, FACTS, list(SHEET_COLUMNS[FACTS]), wide | {"编码": 30, PANEL_COLUMN: 10})
     for kind in data.get("facts", []):
         facts.append(
             {
@@ -307,6 +325,7 @@ def write_xlsx(scheme: Scheme) -> bytes:
                 "默认值": flow(kind["default"]) if "default" in kind else None,
                 "来源": kind.get("source"),
                 "取数": kind.get("derive"),
+                PANEL_COLUMN: YES if kind.get("panel") else None,
             },
             f"fact kind {kind['code']}",
         )
@@ -369,6 +388,10 @@ def _readme(levels: list[str]) -> list[str]:
         f"「事实」的“类型”：{types}；“选项”写作 [好, 较好, 一般, 较差]；"
         "“默认值”为单行 YAML，空白表示没有默认值。",
         f"「{HEADER}」按“字段”列读取；「{BANDS}」的界限按原文：不低于为含、低于为不含。",
+        f"「{HEADER}」的考核组计分方法：{'；'.join(labelled(v, k) for k, v in PANEL_METHODS.items())}；"
+        "去掉最高分、最低分各几个空白为1，评分人数不足时按平均计。"
+        f"「{FACTS}」的“{PANEL_COLUMN}”为“是”的事实由考核组每人各给一个值，"
+        "读取该事实的评分项按每人的值分别计分后取平均。",
         "导入时逐格检查，出错会指出工作表、行和列，全部无误后再按方案规则校验（指出节点路径）。本表不参与导入。",
     ]
 
@@ -507,6 +530,11 @@ def _yaml_of(type_: type, shape: str) -> Callable[[Any], Any]:
 
 _mapping = _yaml_of(dict, "a mapping such as {fact: x, amount: 0.5}")
 _list = _yaml_of(list, "a list such as [好, 较好]")
+
+
+def _lines(value: Any) -> list[str]:
+    """One entry per line (or separated by ；), as people type a list into a cell."""
+    return [part.strip() for part in re.split(r"[\n；;]", _text(value)) if part.strip()]
 
 
 def _choice(names: dict[str, str], what: str) -> Callable[[Any], str]:
@@ -656,6 +684,7 @@ def _node(row: _Row, title_column: str) -> dict[str, Any]:
         ("scoring", "评分细则", _text),
         ("requirement", "考核要求", _text),
         ("evidence", "考核方式", _text),
+        ("materials", "佐证材料", _lines),
         ("department", "考核部门", _text),
         ("clause", "条款", _text),
         ("weight", "权重", _rate),
@@ -698,6 +727,9 @@ def _header(book: Any, problems: _Problems) -> dict[str, Any]:
         "total_points": _points,
         "tie_break": _list,
         "award_actions": _list,
+        "panel.method": _choice(PANEL_METHODS, "panel method"),
+        "panel.trim": _whole,
+        "panel.reason_above": _points,
     }
     required = ("code", "title", "year", "version", "total_points")
     values: dict[str, Any] = {}
@@ -733,6 +765,7 @@ def _facts(book: Any, problems: _Problems) -> list[dict[str, Any]]:
             ("options", "选项", _list),
             ("source", "来源", _text),
             ("derive", "取数", _stripped),
+            ("panel", PANEL_COLUMN, _yes_no),
         ):
             value = row.get(column, read)
             if value is not None:
@@ -815,6 +848,9 @@ def read_xlsx(content: bytes) -> Scheme:
     if problems.items:
         raise XlsxError(problems.items)
     tie_break, award_actions = data.pop("tie_break", []), data.pop("award_actions", [])
+    panel = {field.removeprefix("panel."): data.pop(field) for field in PANEL_FIELDS if field in data}
+    if panel:
+        data["panel"] = panel
     data |= {
         "facts": facts,
         "nodes": nodes,

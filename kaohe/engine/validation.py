@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from kaohe.engine.errors import FactError, SchemeError
 from kaohe.engine.fact_kinds import TYPES_WITH_OPTIONS, FactKind
 from kaohe.engine.points import RATE_SCALE, format_points, format_rate
-from kaohe.engine.rules import RULE_KINDS, FactRead
+from kaohe.engine.rules import RULE_KINDS, FactRead, RankPoints
 from kaohe.engine.scheme import Band, Node, Place, Scheme
 
 
@@ -160,6 +160,7 @@ def _message(error: Any) -> str:
 def problems(scheme: Scheme) -> list[Problem]:
     kinds = scheme.fact_kinds()
     found = _fact_kind_problems(scheme)
+    found += _panel_problems(scheme)
     found += _node_problems(scheme, kinds)
     found += _grading_problems(scheme)
     return found
@@ -173,7 +174,7 @@ def check(scheme: Scheme) -> Scheme:
 
 
 def _fact_kind_problems(scheme: Scheme) -> list[Problem]:
-    from kaohe.engine.facts import parse_value  # facts reads schemes; imported here to avoid a cycle
+    from kaohe.engine.facts import parse_plain_value  # facts reads schemes; imported here to avoid a cycle
 
     found: list[Problem] = []
     seen: set[str] = set()
@@ -192,11 +193,27 @@ def _fact_kind_problems(scheme: Scheme) -> list[Problem]:
             add(f"a {kind.type} fact kind has no options")
         if len(set(kind.options)) != len(kind.options):
             add("options repeat")
+        if kind.panel and kind.type == "ballot":
+            add("a ballot cannot be a panel kind: its votes are already many people's")
+        elif kind.panel and scheme.panel is None:
+            add("a panel kind needs the scheme's panel (考核组: method, trim) to combine assessors' scores")
         if kind.default is not None:
             try:
-                parse_value(kind, kind.default, source="default")
+                parse_plain_value(kind, kind.default, source="default")
             except FactError as error:
                 add(f"default: {'; '.join(error.problems)}")
+    return found
+
+
+def _panel_problems(scheme: Scheme) -> list[Problem]:
+    panel = scheme.panel
+    if panel is None:
+        return []
+    found = []
+    if panel.method == "mean" and panel.trim != 1:
+        found.append(Problem("panel", "trim is for method trimmed_mean; the mean keeps every score"))
+    if panel.reason_above is not None and panel.reason_above < 0:
+        found.append(Problem("panel", f"reason_above {format_points(panel.reason_above)} is below zero"))
     return found
 
 
@@ -248,6 +265,11 @@ def _place_problems(
         return [*messages, "a scoring item needs a rule"]
     if node.compose != "sum":
         messages.append(f"a scoring item cannot compose '{node.compose}'")
+    if isinstance(node.rule, RankPoints) and node.rule.fact in kinds and kinds[node.rule.fact].panel:
+        messages.append(
+            f"rank points compare the units' values; fact kind '{node.rule.fact}' is a panel kind "
+            "(one value per assessor)"
+        )
     return messages + _read_problems(node.rule.reads(), kinds) + node.rule.problems(node.points, kinds)
 
 
@@ -302,6 +324,12 @@ def _veto_node_problems(place: Place, grades: set[str], kinds: Mapping[str, Fact
             problems.append(f"unknown grade '{grade}'")
     problems += _read_problems([c.read() for c in veto.when], kinds)
     problems += [p for c in veto.when for p in c.problems(kinds)]
+    problems += [
+        f"condition on fact kind '{c.fact}': a panel kind (one value per assessor) cannot decide a veto; "
+        "the committee decides it"
+        for c in veto.when
+        if c.fact in kinds and kinds[c.fact].panel
+    ]
     return problems
 
 

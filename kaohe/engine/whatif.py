@@ -22,7 +22,7 @@ from kaohe.engine.fast import FastResult, score_facts
 from kaohe.engine.fast_facts import columns_from_cycle
 from kaohe.engine.grading import band_text
 from kaohe.engine.points import format_points, format_rate
-from kaohe.engine.scheme import Band, GradeQuota, Scheme, Veto
+from kaohe.engine.scheme import Band, GradeQuota, Panel, Scheme, Veto
 
 SAME, CHANGED, ADDED, REMOVED = "same", "changed", "added", "removed"
 STATUS_TEXT = {CHANGED: "变化", ADDED: "新增", REMOVED: "删除"}
@@ -97,7 +97,7 @@ class WhatIf:
     new: Scheme
     units: tuple[UnitChange, ...]  # in the cycle's order
     scheme_changes: tuple[SchemeChange, ...]
-    grading_changes: tuple[str, ...] = ()  # bands, quotas, tie-break, rank outcomes, vetoes, uses
+    grading_changes: tuple[str, ...] = ()  # panel, bands, quotas, tie-break, rank outcomes, vetoes, uses
 
     def by_rank_shift(self) -> list[UnitChange]:
         """Largest rank shift first, then changed grades, then the largest change of the total, then
@@ -243,9 +243,21 @@ def _outcomes_text(scheme: Scheme) -> str:
     return "；".join(parts) or "无"
 
 
+def _panel_text(panel: Panel | None) -> str:
+    if panel is None:
+        return "无"
+    if panel.method == "mean":
+        return "平均"
+    return f"去掉最高分和最低分各{panel.trim}个后平均（不足{2 * panel.trim + 1}人时平均）"
+
+
 def _grading_changes(old: Scheme, new: Scheme) -> tuple[str, ...]:
-    """The grading and result uses that differ, one line each, as a person reads them."""
-    changes = _keyed("等次区间", _band_texts(old), _band_texts(new))
+    """The grading, the combining of assessors' scores and the result uses that differ, one line
+    each, as a person reads them."""
+    changes = []
+    if _panel_text(old.panel) != _panel_text(new.panel):
+        changes.append(f"考核组计分：{_pair(_panel_text(old.panel), _panel_text(new.panel))}")
+    changes += _keyed("等次区间", _band_texts(old), _band_texts(new))
     if old.grading.grades() != new.grading.grades():
         changes.append(f"等次顺序：{_pair('、'.join(old.grading.grades()), '、'.join(new.grading.grades()))}")
     quotas = [{q.grade: _quota_text(q) for q in s.grading.quotas} for s in (old, new)]

@@ -42,10 +42,14 @@ def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -
             places = list(scheme.walk())
             leaves = sum(1 for p in places if not p.node.children and p.category != "veto")
             vetoes = sum(1 for p in places if p.node.veto is not None)
+            panel = scheme.panel_reads()
+            panel_text = (
+                f", {len(panel)} panel items ({scheme.panel.method})" if panel and scheme.panel else ""
+            )
             out.write(
                 f"{args.scheme}: valid - {scheme.title} ({scheme.year}, version {scheme.version}), "
                 f"{format_points(scheme.total_points)} points, {len(scheme.nodes)} first-level nodes, "
-                f"{leaves} scoring items, {vetoes} vetoes, {len(scheme.facts)} fact kinds\n"
+                f"{leaves} scoring items, {vetoes} vetoes, {len(scheme.facts)} fact kinds{panel_text}\n"
             )
             return 0
         if args.command == "default":

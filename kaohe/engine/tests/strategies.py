@@ -2,6 +2,7 @@
 random valid facts for them. Shared by the property tests of this evaluator and of faster ones.
 """
 
+import json
 from typing import Any
 
 from hypothesis import strategies as st
@@ -19,17 +20,38 @@ amounts = st.integers(min_value=1, max_value=5000)  # thousandths: 0.001 .. 5
 rates = st.integers(min_value=0, max_value=1000).map(lambda n: n * 1000)  # whole permille
 
 
+# What a panel kind may take as its default: a value every rule reading it accepts.
+PANEL_DEFAULTS: dict[str, Any] = {
+    "count": 0,
+    "flag": "否",
+    "rate": "100%",
+    "checklist": [],
+    "awards": [],
+    "cases": [],
+    "findings": [],
+}
+ASSESSORS = ["考核员1", "考核员2", "考核员3", "考核员10", "组长"]  # natural order: 考核员3 before 考核员10
+
+
 class Facts:
-    """The fact kinds a generated scheme declares, one new kind per read."""
+    """The fact kinds a generated scheme declares, one new kind per read. When the scheme has a
+    panel, any kind but a ballot may be a panel kind (not one a veto or rank points read)."""
 
-    def __init__(self) -> None:
+    def __init__(self, draw: st.DrawFn | None = None, *, panel: bool = False) -> None:
         self.kinds: list[dict[str, Any]] = []
+        self.draw = draw
+        self.panel = panel
 
-    def new(self, type_: str, *, options: list[str] | None = None) -> str:
+    def new(self, type_: str, *, options: list[str] | None = None, panel: bool = True) -> str:
         code = f"f{len(self.kinds)}"
         kind: dict[str, Any] = {"code": code, "title": f"事实{len(self.kinds)}", "type": type_}
         if options:
             kind["options"] = options
+        if self.panel and panel and type_ != "ballot" and self.draw is not None and self.draw(st.booleans()):
+            kind["panel"] = True
+            default = options[0] if type_ == "judgment" and options else PANEL_DEFAULTS.get(type_)
+            if default is not None and self.draw(st.booleans()):
+                kind["default"] = default
         self.kinds.append(kind)
         return code
 
@@ -49,17 +71,20 @@ def deductions(draw: st.DrawFn, points: int) -> dict[str, Any]:
 
 
 @st.composite
-def condition(draw: st.DrawFn, facts: Facts) -> dict[str, Any]:
+def condition(draw: st.DrawFn, facts: Facts, *, veto: bool = False) -> dict[str, Any]:
+    """A condition of a zeroing rule (on any kind) or of a veto (never on a panel kind)."""
     choice = draw(st.sampled_from(["flag", "count", "rate", "judgment"]))
+    panel = not veto
     if choice == "flag":
-        return {"fact": facts.new("flag")}
+        return {"fact": facts.new("flag", panel=panel)}
     if choice == "count":
-        return {"fact": facts.new("count"), "at_least": draw(st.integers(min_value=1, max_value=3))}
+        at_least = draw(st.integers(min_value=1, max_value=3))
+        return {"fact": facts.new("count", panel=panel), "at_least": at_least}
     if choice == "rate":
-        return {"fact": facts.new("rate"), "below": format_rate(draw(rates))}
+        return {"fact": facts.new("rate", panel=panel), "below": format_rate(draw(rates))}
     options = OPTIONS[: draw(st.integers(min_value=2, max_value=4))]
     grades = draw(st.lists(st.sampled_from(options), min_size=1, max_size=2, unique=True))
-    return {"fact": facts.new("judgment", options=options), "grades": grades}
+    return {"fact": facts.new("judgment", options=options, panel=panel), "grades": grades}
 
 
 @st.composite
@@ -187,8 +212,8 @@ def rule(
         extra = draw(deductions(points)) if mode == "deduct" else {}
         fact = facts.new("figure")
         return {"kind": "imported", **extra, "fact": fact, "factor": _p(draw(amounts)), "mode": mode}
-    if kind == "rank_points":
-        return {"kind": kind, "fact": facts.new("figure")}
+    if kind == "rank_points":  # the units' values compared: never a panel kind
+        return {"kind": kind, "fact": facts.new("figure", panel=False)}
     votes = {o: _p(draw(st.integers(min_value=0, max_value=100_000))) for o in options}
     return {"kind": "ballot", "fact": facts.new("ballot", options=options), "values": votes}
 
@@ -231,7 +256,14 @@ def node(draw: st.DrawFn, points: int, facts: Facts, codes: Codes, depth: int) -
 
 @st.composite
 def schemes(draw: st.DrawFn) -> Scheme:
-    facts, codes = Facts(), Codes()
+    panel: dict[str, Any] | None = None
+    if draw(st.booleans()):
+        panel = {"method": draw(st.sampled_from(["mean", "trimmed_mean"]))}
+        if panel["method"] == "trimmed_mean":
+            panel["trim"] = draw(st.integers(min_value=1, max_value=2))
+        if draw(st.booleans()):
+            panel["reason_above"] = _p(draw(st.integers(min_value=0, max_value=5000)))
+    facts, codes = Facts(draw, panel=panel is not None), Codes()
     areas = draw(st.lists(st.integers(min_value=1, max_value=30_000), min_size=1, max_size=4))
     nodes = [draw(node(points, facts, codes, depth=2)) for points in areas]
     total = sum(areas)
@@ -255,7 +287,7 @@ def schemes(draw: st.DrawFn) -> Scheme:
         vetoes = []
         for n in range(draw(st.integers(min_value=1, max_value=3))):
             action = draw(st.sampled_from(["force", "cap", "no_awards"]))
-            veto: dict[str, Any] = {"when": [draw(condition(facts))], "reason": f"否决理由{n}"}
+            veto: dict[str, Any] = {"when": [draw(condition(facts, veto=True))], "reason": f"否决理由{n}"}
             veto[action] = True if action == "no_awards" else draw(st.sampled_from(grades))
             vetoes.append({"code": codes.next(), "title": f"否决{n}", "veto": veto})
         nodes.append({"code": "veto", "title": "否决项", "category": "veto", "children": vetoes})
@@ -289,7 +321,7 @@ def schemes(draw: st.DrawFn) -> Scheme:
     if draw(st.booleans()):
         grading["tie_break"] = [nodes[0]["code"]]
     grading["rank_outcomes"] = [{"top": 1, "action": "通报表扬"}, {"bottom": 1, "action": "约谈"}]
-    data = {
+    data: dict[str, Any] = {
         "code": "random",
         "title": "随机方案",
         "year": 2026,
@@ -305,6 +337,8 @@ def schemes(draw: st.DrawFn) -> Scheme:
             "totals": [{"code": "no-bonus", "title": "不含加分", "include_bonus": False}],
         },
     }
+    if panel is not None:
+        data["panel"] = panel
     return parse_scheme(data)
 
 
@@ -373,14 +407,32 @@ def fact_value(draw: st.DrawFn, kind: dict[str, Any], limits: dict[str, Any], un
 
 @st.composite
 def cycles(draw: st.DrawFn, scheme: Scheme) -> tuple[list[Unit], list[Fact]]:
-    """Random units in one or two peer groups, each with a valid fact of every declared kind."""
+    """Random units in one or two peer groups, each with a valid fact of every declared kind. A
+    unit has 1 to 5 assessors, who give each panel kind's values (in one row as an object or as
+    JSON text, or one row per assessor); a panel kind with a default is sometimes left out."""
     count = draw(st.integers(min_value=1, max_value=6))
     units = [Unit(f"U{n}", group=draw(st.sampled_from(["甲组", "乙组"]))) for n in range(count)]
     limits = value_limits(scheme)
+    panel = any(kind.panel for kind in scheme.facts)
     facts = []
     for unit in units:
+        assessors = (
+            draw(st.lists(st.sampled_from(ASSESSORS), min_size=1, max_size=5, unique=True)) if panel else []
+        )
         for kind in scheme.facts:
             data = kind.model_dump(exclude_defaults=True)
-            value = draw(fact_value(data, limits.get(kind.code, {}), unit.code))
-            facts.append(Fact(unit.code, kind.code, value, f"源/{unit.code}/{kind.code}"))
+            source = f"源/{unit.code}/{kind.code}"
+            if not kind.panel:
+                value = draw(fact_value(data, limits.get(kind.code, {}), unit.code))
+                facts.append(Fact(unit.code, kind.code, value, source))
+                continue
+            if kind.default is not None and draw(st.integers(min_value=0, max_value=3)) == 0:
+                continue  # the default stands in for every assessor
+            values = {a: draw(fact_value(data, limits.get(kind.code, {}), unit.code)) for a in assessors}
+            shape = draw(st.sampled_from(["object", "json", "rows"]))
+            if shape == "rows":
+                facts += [Fact(unit.code, kind.code, {a: v}, f"{source}/{a}") for a, v in values.items()]
+            else:
+                given = json.dumps(values, ensure_ascii=False) if shape == "json" else values
+                facts.append(Fact(unit.code, kind.code, given, source))
     return units, facts

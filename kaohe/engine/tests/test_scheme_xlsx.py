@@ -122,7 +122,7 @@ def test_the_table_reads_as_people_know_it(content):
     assert book.sheetnames[:3] == [TABLE, HEADER, FACTS]
     sheet = book[TABLE]
     headers = [c.value for c in sheet[1]]
-    assert headers[:7] == ["一级指标", "二级指标", "评分项", "分值", "评分细则", "考核方式", "考核部门"]
+    assert headers[:7] == ["一级指标", "二级指标", "评分项", "分值", "评分细则", "考核方式", "佐证材料"]
     assert {"编码", "规则类型", "规则参数", "否决条件"} <= set(headers)
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].font.bold
@@ -169,7 +169,7 @@ def test_an_unknown_rule_kind_names_sheet_row_and_column(content):
     row = row_of(book[TABLE], "political.first-topic")
     [problem] = problems_of(edited(content, set_cell("political.first-topic", "规则类型", "按心情扣分")))
     assert problem.startswith(
-        f"sheet '评分细则', row {row}, column K '规则类型': unknown rule kind '按心情扣分'"
+        f"sheet '评分细则', row {row}, column L '规则类型': unknown rule kind '按心情扣分'"
     )
 
 
@@ -189,9 +189,9 @@ def test_an_empty_points_cell_is_an_error_not_a_zero(content):
 def test_bad_rule_settings_name_the_cell_and_the_setting(content):
     bad = "{fact: first_topic_sessions, required: 12, amount: 很多}"
     [problem] = problems_of(edited(content, set_cell("political.first-topic", "规则参数", bad)))
-    assert "column L '规则参数': amount:" in problem
+    assert "column M '规则参数': amount:" in problem
     [problem] = problems_of(edited(content, set_cell("political.first-topic", "规则参数", "{fact: [")))
-    assert "column L '规则参数': not readable as one-line YAML" in problem
+    assert "column M '规则参数': not readable as one-line YAML" in problem
 
 
 def test_a_missing_column_is_named(content):
