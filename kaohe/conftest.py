@@ -38,6 +38,12 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    # Stored uploads (kaohe.files) go to a fresh folder per test, never to ./var.
+    settings.DATA_DIR = tmp_path
+
+
+@pytest.fixture(autouse=True)
 def _jobs_run_at_once(settings):
     # Jobs run inside the request that starts them, so a test sees their outcome at once; the
     # database backend and its worker are tested in kaohe/jobs/tests.

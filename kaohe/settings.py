@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "kaohe.audit",
     "kaohe.orgs",
     "kaohe.jobs",
+    "kaohe.files",
+    "kaohe.measures",
+    "kaohe.cycles",
+    "kaohe.ledgers",
+    "kaohe.discipline",
     "kaohe.api",
 ]
 

@@ -9,6 +9,10 @@ urlpatterns = [
     path("orgs/", include("kaohe.orgs.urls")),
     path("audit/", include("kaohe.audit.urls")),
     path("jobs/", include("kaohe.jobs.urls")),
+    path("schemes/", include("kaohe.measures.urls")),
+    path("cycles/", include("kaohe.cycles.urls")),
+    path("ledgers/", include("kaohe.ledgers.urls")),
+    path("discipline/", include("kaohe.discipline.urls")),
     path("api/", include("kaohe.api.urls")),
 ]
 

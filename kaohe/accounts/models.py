@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     PARTY_STAFF = "party_staff", _("企业党务工作者")
     BRANCH_SECRETARY = "branch_secretary", _("支部书记")
     OBSERVER = "observer", _("只读观察员")
+    DISCIPLINE_STAFF = "discipline_staff", _("纪检干部")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")
@@ -30,15 +31,31 @@ class Cap(models.TextChoices):
     MANAGE_USERS = "manage_users", _("管理账号")
     MANAGE_ROLES = "manage_roles", _("分配角色")
     VIEW_AUDIT = "view_audit", _("查看审计日志")
+    VIEW_CYCLES = "view_cycles", _("查看考核")
+    MANAGE_CYCLES = "manage_cycles", _("组织考核")
+    MANAGE_SCHEMES = "manage_schemes", _("维护评分细则")
+    FILL_UNIT = "fill_unit", _("填报本单位考核材料")
+    VIEW_LEDGERS = "view_ledgers", _("查看台账")
+    EDIT_LEDGERS = "edit_ledgers", _("维护台账")
+    SCORE = "score", _("考核评分")
+    MANAGE_DISCIPLINE = "manage_discipline", _("管理违纪案件")
 
 
-_BUSINESS_READ = {Cap.VIEW_ORGS, Cap.VIEW_PEOPLE}
+_BUSINESS_READ = {Cap.VIEW_ORGS, Cap.VIEW_PEOPLE, Cap.VIEW_CYCLES, Cap.VIEW_LEDGERS}
+_UNIT_WORK = {Cap.FILL_UNIT, Cap.EDIT_LEDGERS}
 ROLE_CAPS: dict[str, frozenset[str]] = {
-    Role.COMMITTEE_ADMIN: frozenset(_BUSINESS_READ | {Cap.EDIT_ORGS, Cap.EDIT_PEOPLE}),
-    Role.PARTY_STAFF: frozenset(_BUSINESS_READ | {Cap.EDIT_ORGS, Cap.EDIT_PEOPLE}),
-    Role.BRANCH_SECRETARY: frozenset(_BUSINESS_READ | {Cap.EDIT_PEOPLE}),
-    Role.ASSESSOR: frozenset(_BUSINESS_READ),
+    Role.COMMITTEE_ADMIN: frozenset(
+        _BUSINESS_READ | {Cap.EDIT_ORGS, Cap.EDIT_PEOPLE, Cap.MANAGE_CYCLES, Cap.MANAGE_SCHEMES}
+    ),
+    # An enterprise's staff run their own cycles for their branches (一级考核一级).
+    Role.PARTY_STAFF: frozenset(
+        _BUSINESS_READ | _UNIT_WORK | {Cap.EDIT_ORGS, Cap.EDIT_PEOPLE, Cap.MANAGE_CYCLES, Cap.MANAGE_SCHEMES}
+    ),
+    Role.BRANCH_SECRETARY: frozenset(_BUSINESS_READ | _UNIT_WORK | {Cap.EDIT_PEOPLE}),
+    Role.ASSESSOR: frozenset(_BUSINESS_READ | {Cap.SCORE}),
     Role.OBSERVER: frozenset(_BUSINESS_READ),
+    # Cases name people: only discipline staff see them (DOMAIN.md §6).
+    Role.DISCIPLINE_STAFF: frozenset(_BUSINESS_READ | {Cap.MANAGE_DISCIPLINE}),
     # 三员分立: the three administrators see the tree's structure to do their job, never its people.
     Role.SYSTEM_ADMIN: frozenset({Cap.VIEW_ORGS, Cap.MANAGE_USERS}),
     Role.SECURITY_ADMIN: frozenset({Cap.VIEW_ORGS, Cap.MANAGE_ROLES}),

@@ -90,14 +90,15 @@ def record_many(
 
 
 def _target_id(target: models.Model) -> str:
-    return str(getattr(target, "code", None) or getattr(target, "public_id", None) or target.pk)
+    # A public id is unique where a code may not be (every version of a scheme shares its code).
+    return str(getattr(target, "public_id", None) or getattr(target, "code", None) or target.pk)
 
 
 def _org_path_of(target: models.Model) -> str:
     path = getattr(target, "path", None)
     if isinstance(path, str):
         return path
-    for attr in ("org", "user"):
+    for attr in ("org", "owner", "cycle", "user"):
         related = getattr(target, attr, None)
         if related is not None and related is not target:
             return _org_path_of(related)

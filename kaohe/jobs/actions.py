@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def start_job(actor, kind: str, upload: UploadedFile | None = None) -> Job:
+def start_job(actor, kind: str, upload: UploadedFile | None = None, params: dict | None = None) -> Job:
     from kaohe.jobs.tasks import run_job
 
     if kind not in KINDS:
@@ -28,6 +28,7 @@ def start_job(actor, kind: str, upload: UploadedFile | None = None) -> Job:
         input_name=(upload.name or "")[:255] if upload else "",
         ip=current_ip.get(),
         language=translation.get_language() or settings.LANGUAGE_CODE,
+        params=params or {},
     )
     if upload is not None:
         job.input_file.save(f"{job.public_id}.bin", upload, save=False)

@@ -25,6 +25,9 @@ class Job(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
     input_name = models.CharField(_("文件名"), max_length=255, blank=True)
     input_file = models.FileField(upload_to="jobs/", blank=True)
+    # What the job works on besides an upload (e.g. the cycle to recompute), and "back": the page
+    # the user returns to.
+    params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(null=True, blank=True)
     message = models.TextField(blank=True)
     # The address the job was started from: its writes are audited as coming from there.

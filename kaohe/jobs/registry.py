@@ -28,6 +28,24 @@ KINDS = {
         "orgs/partials/import_result.html",
         "orgs:people",
     ),
+    "ledgers.import": JobKind(
+        _("导入台账"),
+        "kaohe.ledgers.importing.run_ledger_import",
+        "ledgers/partials/import_result.html",
+        "ledgers:index",
+    ),
+    "discipline.import": JobKind(
+        _("导入违纪案件"),
+        "kaohe.discipline.importing.run_case_import",
+        "discipline/partials/import_result.html",
+        "discipline:list",
+    ),
+    "cycles.recompute": JobKind(
+        _("计算考核结果"),
+        "kaohe.cycles.tasks.run_recompute",
+        "cycles/partials/recompute_result.html",
+        "cycles:list",
+    ),
 }
 
 

@@ -552,6 +552,7 @@ def _plan_users(p: _Planner, root: OrgSpec, ents: list[OrgSpec], branch: OrgSpec
         UserSpec(f"staff_{ents[1].code.lower()}", name(), Role.PARTY_STAFF, ents[1].code),
         UserSpec("secretary", branch.secretary, Role.BRANCH_SECRETARY, branch.code),
         UserSpec("observer", name(), Role.OBSERVER, observed.code),
+        UserSpec("jijian", name(), Role.DISCIPLINE_STAFF, root.code),
         UserSpec("sysadmin", name(), Role.SYSTEM_ADMIN, root.code),
         UserSpec("secadmin", name(), Role.SECURITY_ADMIN, root.code),
         UserSpec("auditadmin", name(), Role.AUDIT_ADMIN, root.code),

@@ -20,3 +20,8 @@ document.addEventListener("click", (event) => {
   toggle.querySelector("i").className = list.hidden ? "bi bi-caret-right-fill" : "bi bi-caret-down-fill";
   toggle.setAttribute("aria-expanded", String(!list.hidden));
 });
+
+// A select marked data-autosubmit submits its form when changed (no inline handlers under the CSP).
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+});

@@ -4,6 +4,7 @@ import atexit
 import os
 import subprocess
 import sys
+import time
 import unicodedata
 from pathlib import Path
 
@@ -11,9 +12,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, connections
+from django.utils import timezone
 
 from kaohe.accounts.models import RoleAssignment
 from kaohe.audit.models import AuditEntry
+from kaohe.cycles.demo import build_cycles
 from kaohe.orgs.demo import CITY, DEMO_PASSWORD, SCALES, build_city
 from kaohe.orgs.models import OrgUnit
 
@@ -70,6 +73,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {summary.orgs} organisations ({summary.closed_orgs} closed), {summary.people} people, "
                 f"{len(summary.logins)} accounts in {summary.seconds:.1f} s"
+            )
+            started = time.perf_counter()
+            made = build_cycles(seed, timezone.localdate())
+            self.stdout.write(
+                f"  {made['meetings']} meetings, {made['dues']} dues records, {made['decisions']} decisions, "
+                f"{made['cases']} discipline cases, {len(made['cycles'])} assessment cycles "
+                f"in {time.perf_counter() - started:.1f} s"
             )
         self._print_logins(host, port)
         if not no_serve:

@@ -1,0 +1,436 @@
+"""Writes to cycles: create, set units and periods, move through the phases, enter facts, compute
+results. Each is one transaction with its audit row."""
+
+import datetime
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kaohe.accounts.models import Cap
+from kaohe.accounts.queries import has_cap
+from kaohe.audit.actions import record
+from kaohe.cycles import facts as cycle_facts
+from kaohe.cycles.models import (
+    STATE_ORDER,
+    Appeal,
+    AppealStatus,
+    Cycle,
+    CycleState,
+    CycleUnit,
+    FactEntry,
+    Period,
+    ResultRun,
+    TargetLetter,
+    UnitResult,
+)
+from kaohe.engine.errors import EngineError, FactError
+from kaohe.engine.facts import build_cycle, parse_value, to_text, write_facts_csv, write_units_csv
+from kaohe.engine.fast import score_cycle_fast
+from kaohe.files.actions import store_upload
+from kaohe.files.models import FileKind
+from kaohe.measures.models import SchemeVersion
+from kaohe.orgs.models import OrgUnit
+
+DEADLINES = [
+    "targets_due",
+    "evidence_opens",
+    "evidence_closes",
+    "self_assessment_due",
+    "assessment_due",
+    "review_due",
+]
+# Pairs that must come in this order when both are given.
+DEADLINE_ORDER = [
+    ("evidence_opens", "evidence_closes"),
+    ("targets_due", "self_assessment_due"),
+    ("self_assessment_due", "assessment_due"),
+    ("assessment_due", "review_due"),
+]
+FULL_WEIGHT = 1000
+
+
+@dataclass(frozen=True)
+class PeriodSpec:
+    name: str
+    starts: datetime.date
+    ends: datetime.date
+    weight: int  # thousandths
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    org: OrgUnit
+    group: str = ""
+
+
+def _require_manage(actor, owner: OrgUnit) -> None:
+    if actor is not None and not has_cap(actor, Cap.MANAGE_CYCLES, owner):
+        raise PermissionDenied(_("无权组织该单位的考核"))
+
+
+def _check_scheme(scheme: SchemeVersion, owner: OrgUnit) -> None:
+    if not scheme.is_published:
+        raise ValidationError({"scheme": _("只能选用已发布的评分细则")})
+    if not owner.path.startswith(scheme.owner.path):
+        raise ValidationError({"scheme": _("只能选用本单位或上级单位发布的评分细则")})
+    missing = cycle_facts.unknown_derives(scheme.scheme)
+    if missing:
+        raise ValidationError(
+            {"scheme": _("评分细则中的取数口径系统不认识：%(codes)s") % {"codes": "、".join(missing)}}
+        )
+
+
+def _check_deadlines(values: dict) -> None:
+    errors = {}
+    for first, second in DEADLINE_ORDER:
+        a, b = values.get(first), values.get(second)
+        if a and b and b < a:
+            label = getattr(Cycle._meta.get_field(first), "verbose_name", first)
+            errors[second] = _("不能早于“%(other)s”") % {"other": label}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_periods(periods: Sequence[PeriodSpec], year: int) -> None:
+    for number, p in enumerate(periods, start=1):
+        where = _("第 %(n)d 个时段“%(name)s”") % {"n": number, "name": p.name}
+        if p.ends < p.starts:
+            raise ValidationError({"periods": _("%(where)s：结束日期早于开始日期") % {"where": where}})
+        if p.starts.year != year and p.ends.year != year:
+            raise ValidationError(
+                {"periods": _("%(where)s：不在 %(year)d 年度内") % {"where": where, "year": year}}
+            )
+        if p.weight <= 0:
+            raise ValidationError({"periods": _("%(where)s：权重必须大于 0") % {"where": where}})
+    total = sum(p.weight for p in periods)
+    if periods and total != FULL_WEIGHT:
+        raise ValidationError(
+            {"periods": _("各时段权重合计应为 100%%，现为 %(total)s%%") % {"total": Decimal(total) / 10}}
+        )
+
+
+def _check_units(owner: OrgUnit, units: Sequence[UnitSpec], year: int) -> None:
+    seen: set[int] = set()
+    for spec in units:
+        org = spec.org
+        if org.pk in seen:
+            raise ValidationError({"units": _("“%(org)s”重复") % {"org": org.name}})
+        seen.add(org.pk)
+        if org.pk == owner.pk or not org.path.startswith(owner.path):
+            raise ValidationError(
+                {"units": _("“%(org)s”不是%(owner)s的下级组织") % {"org": org.name, "owner": owner.name}}
+            )
+        if org.active_to and org.active_to < datetime.date(year, 1, 1):
+            raise ValidationError(
+                {"units": _("“%(org)s”在 %(year)d 年前已撤销") % {"org": org.name, "year": year}}
+            )
+
+
+@transaction.atomic
+def create_cycle(
+    actor,
+    *,
+    owner: OrgUnit,
+    year: int,
+    name: str,
+    scheme: SchemeVersion,
+    units: Sequence[UnitSpec],
+    periods: Sequence[PeriodSpec] = (),
+    **deadlines: datetime.date | None,
+) -> Cycle:
+    _require_manage(actor, owner)
+    unknown = set(deadlines) - set(DEADLINES)
+    if unknown:
+        raise TypeError(f"unknown deadlines: {sorted(unknown)}")
+    if not name.strip():
+        raise ValidationError({"name": _("请填写名称")})
+    if Cycle.objects.filter(owner=owner, year=year, name=name.strip()).exists():
+        raise ValidationError({"name": _("该单位当年已有同名考核周期")})
+    _check_scheme(scheme, owner)
+    _check_deadlines(deadlines)
+    _check_units(owner, units, year)
+    periods = list(periods) or [
+        PeriodSpec(_("年度考核"), datetime.date(year, 1, 1), datetime.date(year, 12, 31), FULL_WEIGHT)
+    ]
+    _check_periods(periods, year)
+    cycle = Cycle.objects.create(
+        owner=owner, year=year, name=name.strip(), scheme=scheme, created_by=actor, **deadlines
+    )
+    Period.objects.bulk_create(
+        Period(cycle=cycle, name=p.name, starts=p.starts, ends=p.ends, weight=p.weight) for p in periods
+    )
+    CycleUnit.objects.bulk_create(CycleUnit(cycle=cycle, org=u.org, group=u.group) for u in units)
+    record(
+        actor,
+        "cycle.create",
+        cycle,
+        new={
+            "year": year,
+            "name": cycle.name,
+            "scheme": str(scheme.public_id),
+            "units": [u.org.code for u in units],
+            "periods": [(p.name, str(p.starts), str(p.ends), p.weight) for p in periods],
+        },
+    )
+    return cycle
+
+
+@transaction.atomic
+def update_deadlines(actor, cycle: Cycle, **deadlines: datetime.date | None) -> Cycle:
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _require_manage(actor, cycle.owner)
+    if cycle.state == CycleState.CLOSED:
+        raise ValidationError(_("考核周期已结束，不能修改"))
+    values = {name: getattr(cycle, name) for name in DEADLINES} | deadlines
+    _check_deadlines(values)
+    old = {name: str(getattr(cycle, name) or "") for name in deadlines}
+    for name, value in deadlines.items():
+        setattr(cycle, name, value)
+    cycle.save(update_fields=list(deadlines))
+    record(actor, "cycle.deadlines", cycle, old=old, new={k: str(v or "") for k, v in deadlines.items()})
+    return cycle
+
+
+@transaction.atomic
+def set_units(actor, cycle: Cycle, units: Sequence[UnitSpec]) -> Cycle:
+    """Replace the assessed units and their peer groups; only while the cycle is being drafted."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _require_manage(actor, cycle.owner)
+    if cycle.state != CycleState.DRAFTING:
+        raise ValidationError({"units": _("考核周期已启动，被考核单位不能再调整")})
+    _check_units(cycle.owner, units, cycle.year)
+    old = {u.org.code: u.group for u in cycle.units.select_related("org")}
+    wanted = {u.org.pk: u for u in units}
+    cycle.units.exclude(org_id__in=wanted).delete()
+    existing = {u.org_id: u for u in cycle.units.all()}
+    for pk, spec in wanted.items():
+        unit = existing.get(pk)
+        if unit is None:
+            CycleUnit.objects.create(cycle=cycle, org=spec.org, group=spec.group)
+        elif unit.group != spec.group:
+            unit.group = spec.group
+            unit.save(update_fields=["group"])
+    record(actor, "cycle.units", cycle, old=old, new={u.org.code: u.group for u in units})
+    return cycle
+
+
+def next_state(cycle: Cycle) -> str | None:
+    index = STATE_ORDER.index(cycle.state)
+    return STATE_ORDER[index + 1] if index + 1 < len(STATE_ORDER) else None
+
+
+@transaction.atomic
+def advance_cycle(actor, cycle: Cycle, to_state: str) -> Cycle:
+    """Move the cycle one phase forward. `to_state` guards against two people clicking at once:
+    the second click names a phase the cycle has already reached and is refused."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _require_manage(actor, cycle.owner)
+    expected = next_state(cycle)
+    if to_state != expected:
+        raise ValidationError(
+            _("考核周期当前处于“%(state)s”阶段，不能转到“%(to)s”")
+            % {
+                "state": cycle.get_state_display(),
+                "to": CycleState(to_state).label if to_state in STATE_ORDER else to_state,
+            }
+        )
+    if cycle.state == CycleState.DRAFTING and not cycle.units.exists():
+        raise ValidationError(_("请先确定被考核单位"))
+    if to_state == CycleState.PUBLISHED:
+        if cycle.current_run_id is None:
+            raise ValidationError(_("请先计算考核结果"))
+        open_appeals = Appeal.objects.filter(unit__cycle=cycle, status=AppealStatus.FILED).count()
+        if open_appeals:
+            raise ValidationError(_("还有 %(n)d 件申诉未复核") % {"n": open_appeals})
+        cycle.published_at = timezone.now()
+    old_state = cycle.state
+    cycle.state = to_state
+    cycle.save(update_fields=["state", "published_at"])
+    record(actor, "cycle.advance", cycle, old={"state": old_state}, new={"state": to_state})
+    return cycle
+
+
+def _editable_facts(cycle: Cycle) -> None:
+    if cycle.reached(CycleState.PUBLISHED):
+        raise ValidationError(_("考核结果已通报，事实不能再修改"))
+
+
+@transaction.atomic
+def set_fact(actor, cycle: Cycle, unit: CycleUnit, kind_code: str, value: str, source: str = "") -> FactEntry:
+    """Enter (or replace) one fact of a unit by hand. Derived facts come from their records."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _require_manage(actor, cycle.owner)
+    _editable_facts(cycle)
+    kinds = cycle.scheme.scheme.fact_kinds()
+    kind = kinds.get(kind_code)
+    if kind is None:
+        raise ValidationError({"kind": _("评分细则中没有事实“%(code)s”") % {"code": kind_code}})
+    if kind.derive:
+        raise ValidationError(
+            {"kind": _("“%(title)s”由系统从台账取数，不能手工填写") % {"title": kind.title}}
+        )
+    try:
+        parsed = parse_value(kind, value, source=source)
+    except FactError as error:
+        raise ValidationError({"value": "; ".join(error.problems)}) from None
+    text = to_text(kind, parsed)
+    entry = FactEntry.objects.filter(unit=unit, kind=kind.code).first()
+    old = {"value": entry.value, "source": entry.source} if entry else None
+    if entry is None:
+        entry = FactEntry(cycle=cycle, unit=unit, kind=kind.code)
+    entry.value, entry.source, entry.entered_by = text, source.strip(), actor
+    entry.save()
+    record(
+        actor,
+        "cycle.fact",
+        cycle,
+        old=old,
+        new={"unit": unit.org.code, "kind": kind.code, "value": text, "source": entry.source},
+    )
+    return entry
+
+
+@transaction.atomic
+def clear_fact(actor, cycle: Cycle, unit: CycleUnit, kind_code: str) -> None:
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _require_manage(actor, cycle.owner)
+    _editable_facts(cycle)
+    entry = FactEntry.objects.filter(unit=unit, kind=kind_code).first()
+    if entry is None:
+        return
+    entry.delete()
+    record(
+        actor, "cycle.fact_clear", cycle, old={"unit": unit.org.code, "kind": kind_code, "value": entry.value}
+    )
+
+
+def _digest(*texts: str) -> str:
+    h = hashlib.sha256()
+    for text in texts:
+        h.update(text.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@transaction.atomic
+def recompute(actor, cycle: Cycle) -> ResultRun:
+    """Score every unit with the fast evaluator and make the new run current.
+
+    The run, its results and the switch of `current_run` are one transaction: a recompute that
+    fails half way leaves the previous results in place, never a mix.
+    """
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _require_manage(actor, cycle.owner)
+    _editable_facts(cycle)
+    started = time.perf_counter()
+    gathered = cycle_facts.gather(cycle)
+    if gathered.problems:
+        raise ValidationError(gathered.problems)
+    if not gathered.units:
+        raise ValidationError(_("本周期没有被考核单位"))
+    scheme = cycle.scheme.scheme
+    try:
+        result = score_cycle_fast(scheme, build_cycle(scheme, gathered.facts, gathered.units))
+    except EngineError as error:
+        raise ValidationError(getattr(error, "problems", None) or [str(error)]) from None
+    facts_csv = write_facts_csv(gathered.facts)
+    units_csv = write_units_csv(gathered.units)
+    number = (cycle.runs.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    run = ResultRun.objects.create(
+        cycle=cycle,
+        number=number,
+        scheme_digest=cycle.scheme.digest,
+        facts_csv=facts_csv,
+        units_csv=units_csv,
+        facts_digest=_digest(cycle.scheme.digest, facts_csv, units_csv),
+        seconds=Decimal(0),
+        created_by=actor,
+    )
+    by_code = {u.org.code: u for u in cycle.units.select_related("org")}
+    rows = []
+    for outcome in result.outcomes():
+        rows.append(
+            UnitResult(
+                run=run,
+                unit=by_code[outcome.unit],
+                total=outcome.total,
+                basic=outcome.basic,
+                bonus=outcome.bonus,
+                band_grade=outcome.band_grade,
+                grade=outcome.grade,
+                rank=outcome.rank,
+                group_size=outcome.group_size,
+                awards_eligible=outcome.awards_eligible,
+                pay=outcome.pay,
+                scores=outcome.scores,
+                steps=[
+                    {"kind": s.kind, "grade": s.grade, "text": s.text, "node": s.node} for s in outcome.steps
+                ],
+                outcomes=list(outcome.outcomes),
+                actions=list(outcome.actions),
+                withheld=list(outcome.withheld),
+            )
+        )
+    UnitResult.objects.bulk_create(rows, batch_size=500)
+    run.seconds = Decimal(time.perf_counter() - started).quantize(Decimal("0.001"))
+    run.save(update_fields=["seconds"])
+    old_run = cycle.current_run_id
+    cycle.current_run = run
+    cycle.save(update_fields=["current_run"])
+    record(
+        actor,
+        "cycle.recompute",
+        cycle,
+        old={"run": old_run},
+        new={"run": number, "units": len(rows), "facts_digest": run.facts_digest},
+    )
+    return run
+
+
+LETTER_KINDS = frozenset({FileKind.PDF, FileKind.IMAGE, FileKind.OFD})
+
+
+@transaction.atomic
+def upload_signed_letter(
+    actor, cycle: Cycle, unit: CycleUnit, upload, signed_on: datetime.date
+) -> TargetLetter:
+    """Keep the signed, scanned letter of a unit; a new upload replaces the copy shown (the old
+    file stays stored and named in the audit log)."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if actor is not None and not (
+        has_cap(actor, Cap.FILL_UNIT, unit.org) or has_cap(actor, Cap.MANAGE_CYCLES, cycle.owner)
+    ):
+        raise PermissionDenied(_("无权上传该单位的目标责任书"))
+    if not cycle.reached(CycleState.TARGETS) or cycle.state == CycleState.CLOSED:
+        raise ValidationError({"file": _("只有在考核周期进行中才能上传签字的目标责任书")})
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("签订日期不能晚于今天")})
+    if signed_on.year < cycle.year - 1:
+        raise ValidationError({"signed_on": _("签订日期不在本考核年度")})
+    stored = store_upload(actor, upload, accept=LETTER_KINDS)
+    letter = TargetLetter.objects.filter(unit=unit).first()
+    old = {"sha256": letter.signed_file.sha256, "signed_on": str(letter.signed_on)} if letter else None
+    if letter is None:
+        letter = TargetLetter(unit=unit)
+    letter.signed_file, letter.signed_on, letter.uploaded_by = stored, signed_on, actor
+    letter.save()
+    record(
+        actor,
+        "letter.signed",
+        cycle,
+        old=old,
+        new={
+            "unit": unit.org.code,
+            "sha256": stored.sha256,
+            "name": stored.original_name,
+            "signed_on": str(signed_on),
+        },
+    )
+    return letter

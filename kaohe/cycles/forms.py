@@ -1,0 +1,47 @@
+from typing import cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kaohe.measures.models import SchemeVersion
+from kaohe.orgs.models import OrgKind, OrgUnit
+
+UNIT_KINDS = [
+    (OrgKind.ENTERPRISE, _("企业党委（市属企业）")),
+    (OrgKind.COMMITTEE_SUB, _("二级党委")),
+    (OrgKind.GENERAL_BRANCH, _("党总支")),
+    (OrgKind.BRANCH, _("党支部")),
+]
+
+
+class CycleForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("考核单位"), queryset=OrgUnit.objects.none(), to_field_name="code")
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("名称"), max_length=120)
+    scheme = forms.ModelChoiceField(
+        label=_("评分细则"), queryset=SchemeVersion.objects.none(), to_field_name="public_id"
+    )
+    unit_kind = forms.ChoiceField(
+        label=_("被考核单位"), choices=UNIT_KINDS, help_text=_("考核单位下属的此类组织全部纳入，创建后可调整")
+    )
+    targets_due = forms.DateField(label=_("目标责任书签订截止"), required=False)
+    evidence_opens = forms.DateField(label=_("佐证材料上传开始"), required=False)
+    evidence_closes = forms.DateField(label=_("佐证材料上传截止"), required=False)
+    self_assessment_due = forms.DateField(label=_("自评截止"), required=False)
+    assessment_due = forms.DateField(label=_("考核评分截止"), required=False)
+    review_due = forms.DateField(label=_("申诉截止"), required=False)
+
+    def __init__(self, *args, owners=None, schemes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = (
+            owners if owners is not None else OrgUnit.objects.none()
+        )
+        cast(forms.ModelChoiceField, self.fields["scheme"]).queryset = (
+            schemes if schemes is not None else SchemeVersion.objects.none()
+        )
+
+
+class FactForm(forms.Form):
+    kind = forms.CharField(max_length=80)
+    value = forms.CharField(label=_("取值"), max_length=4000)
+    source = forms.CharField(label=_("来源"), max_length=200, required=False)

@@ -1,0 +1,161 @@
+"""Cycles: list, create, the cycle page with its phases and units, moving to the next phase."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kaohe.accounts.models import Cap
+from kaohe.accounts.queries import has_cap, scope_roots
+from kaohe.cycles import actions
+from kaohe.cycles.forms import CycleForm
+from kaohe.cycles.models import STATE_ORDER, CycleState
+from kaohe.cycles.queries import (
+    can_manage,
+    cycles_for_user,
+    get_cycle_for_user,
+    sees_all_units,
+    units_for_user,
+)
+from kaohe.cycles.results import results_for_user
+from kaohe.forms_errors import add_action_errors
+from kaohe.measures.models import SchemeStatus
+from kaohe.measures.queries import schemes_for_user
+from kaohe.orgs.models import OrgUnit
+
+PHASE_DEADLINE = {
+    CycleState.TARGETS: "targets_due",
+    CycleState.SELF_ASSESSMENT: "self_assessment_due",
+    CycleState.ASSESSMENT: "assessment_due",
+    CycleState.REVIEW: "review_due",
+}
+
+
+@login_required
+def cycle_list(request):
+    if not scope_roots(request.user, Cap.VIEW_CYCLES):
+        raise Http404("no scope")
+    cycles = list(cycles_for_user(request.user).order_by("-year", "owner__path", "name"))
+    return render(
+        request,
+        "cycles/list.html",
+        {"cycles": cycles, "can_create": has_cap(request.user, Cap.MANAGE_CYCLES)},
+    )
+
+
+@login_required
+def cycle_create(request):
+    roots = scope_roots(request.user, Cap.MANAGE_CYCLES)
+    if not roots:
+        raise Http404("nothing to manage")
+    owners = OrgUnit.objects.filter(pk__in=[r.pk for r in roots]).order_by("path")
+    schemes = schemes_for_user(request.user).filter(status=SchemeStatus.PUBLISHED)
+    form = CycleForm(request.POST or None, owners=owners, schemes=schemes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        owner = data["owner"]
+        orgs = OrgUnit.objects.subtree_of(owner).filter(kind=data["unit_kind"]).exclude(pk=owner.pk)
+        orgs = orgs.filter(active_to__isnull=True) | orgs.filter(active_to__year__gte=data["year"])
+        deadlines = {name: data[name] for name in actions.DEADLINES}
+        try:
+            cycle = actions.create_cycle(
+                request.user,
+                owner=owner,
+                year=data["year"],
+                name=data["name"],
+                scheme=data["scheme"],
+                units=[actions.UnitSpec(org) for org in orgs.order_by("sort_order", "code")],
+                **deadlines,
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("已创建考核周期"))
+            return redirect("cycles:detail", public_id=cycle.public_id)
+    return render(request, "cycles/form.html", {"form": form})
+
+
+def _phases(cycle):
+    out = []
+    for state in CycleState:
+        index = STATE_ORDER.index(state)
+        field = PHASE_DEADLINE.get(state)
+        out.append(
+            {
+                "label": state.label,
+                "done": index < cycle.state_index,
+                "current": index == cycle.state_index,
+                "due": getattr(cycle, field) if field else None,
+            }
+        )
+    return out
+
+
+@login_required
+def cycle_detail(request, public_id):
+    cycle = get_cycle_for_user(request.user, public_id)
+    units = list(units_for_user(request.user, cycle))
+    results = {r.unit_id: r for r in results_for_user(request.user, cycle)}
+    rows = [{"unit": u, "result": results.get(u.pk)} for u in units]
+    manage = can_manage(request.user, cycle)
+    next_state = actions.next_state(cycle)
+    return render(
+        request,
+        "cycles/detail.html",
+        {
+            "cycle": cycle,
+            "phases": _phases(cycle),
+            "rows": rows,
+            "can_manage": manage,
+            "sees_all": sees_all_units(request.user, cycle),
+            "next_state": next_state,
+            "next_label": CycleState(next_state).label if next_state else "",
+            "periods": list(cycle.periods.all()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_advance(request, public_id):
+    cycle = get_cycle_for_user(request.user, public_id, manage=True)
+    try:
+        actions.advance_cycle(request.user, cycle, request.POST.get("to", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已进入下一阶段"))
+    return redirect("cycles:detail", public_id=cycle.public_id)
+
+
+@login_required
+def cycle_units(request, public_id):
+    """Choose the assessed units and their peer groups while the cycle is being drafted."""
+    cycle = get_cycle_for_user(request.user, public_id, manage=True)
+    current = {u.org_id: u for u in cycle.units.select_related("org")}
+    kinds = {u.org.kind for u in current.values()} or {"enterprise"}
+    candidates = list(
+        OrgUnit.objects.subtree_of(cycle.owner)
+        .filter(kind__in=kinds)
+        .exclude(pk=cycle.owner.pk)
+        .order_by("path")
+    )
+    if request.method == "POST":
+        chosen = set(request.POST.getlist("org"))
+        specs = [
+            actions.UnitSpec(org, request.POST.get(f"group_{org.code}", "").strip()[:40])
+            for org in candidates
+            if org.code in chosen
+        ]
+        try:
+            actions.set_units(request.user, cycle, specs)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已保存被考核单位"))
+            return redirect("cycles:detail", public_id=cycle.public_id)
+    rows = [{"org": org, "unit": current.get(org.pk)} for org in candidates]
+    return render(request, "cycles/units.html", {"cycle": cycle, "rows": rows})

@@ -1,0 +1,59 @@
+"""A unit's facts in a cycle: derived ones with their records, entered ones editable by the
+organiser until the results are published."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kaohe.cycles import actions
+from kaohe.cycles.facts import gather
+from kaohe.cycles.forms import FactForm
+from kaohe.cycles.models import CycleState
+from kaohe.cycles.queries import can_manage, get_cycle_for_user, get_unit_for_user
+from kaohe.engine.scheme_xlsx import TYPE_LABELS
+
+
+@login_required
+def unit_facts(request, public_id, code):
+    cycle = get_cycle_for_user(request.user, public_id)
+    unit = get_unit_for_user(request.user, cycle, code)
+    gathered = gather(cycle, [unit])
+    rows = gathered.table[unit.org.code]
+    return render(
+        request,
+        "cycles/facts.html",
+        {
+            "cycle": cycle,
+            "unit": unit,
+            "rows": [{"row": r, "type": TYPE_LABELS[r.kind.type]} for r in rows],
+            "problems": gathered.problems,
+            "can_edit": can_manage(request.user, cycle) and not cycle.reached(CycleState.PUBLISHED),
+        },
+    )
+
+
+@login_required
+@require_POST
+def unit_fact_set(request, public_id, code):
+    cycle = get_cycle_for_user(request.user, public_id)
+    unit = get_unit_for_user(request.user, cycle, code)
+    if not can_manage(request.user, cycle):
+        raise PermissionDenied("read-only")
+    form = FactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写取值"))
+    else:
+        data = form.cleaned_data
+        try:
+            if request.POST.get("clear"):
+                actions.clear_fact(request.user, cycle, unit, data["kind"])
+            else:
+                actions.set_fact(request.user, cycle, unit, data["kind"], data["value"], data["source"])
+        except ValidationError as exc:
+            messages.error(request, f"{data['kind']}: " + " ".join(exc.messages))
+        else:
+            messages.success(request, _("已保存“%(kind)s”") % {"kind": data["kind"]})
+    return redirect("cycles:unit_facts", public_id=cycle.public_id, code=unit.org.code)
