@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Cap
@@ -330,7 +331,10 @@ def recompute(actor, cycle: Cycle) -> ResultRun:
     _require_manage(actor, cycle.owner)
     _editable_facts(cycle)
     started = time.perf_counter()
-    gathered = cycle_facts.gather(cycle)
+    # Facts are data kept with the run: their source texts are in the system's language, not in
+    # the language of whoever pressed the button.
+    with translation.override(settings.LANGUAGE_CODE):
+        gathered = cycle_facts.gather(cycle)
     if gathered.problems:
         raise ValidationError(gathered.problems)
     if not gathered.units:
