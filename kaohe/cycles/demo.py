@@ -12,12 +12,22 @@ from typing import Any
 
 from django.db import transaction
 
+from kaohe.accounts.models import User
 from kaohe.audit.actions import record
 from kaohe.cycles import actions
-from kaohe.cycles.models import STATE_ORDER, Cycle, CycleState, FactEntry
+from kaohe.cycles.actions import scoring
+from kaohe.cycles.models import (
+    STATE_ORDER,
+    AssessorEntry,
+    Cycle,
+    CycleState,
+    CycleUnit,
+    FactEntry,
+    PanelMember,
+)
 from kaohe.discipline.models import DisciplineCase, Outcome
 from kaohe.engine.fact_kinds import LIST_TYPES
-from kaohe.engine.facts import Unit, parse_value, to_text
+from kaohe.engine.facts import PanelValues, Unit, parse_value, to_text
 from kaohe.engine.generate import random_facts
 from kaohe.engine.scheme import Scheme
 from kaohe.engine.text_form import default_scheme
@@ -78,14 +88,17 @@ def _enter_facts(cycle: Cycle, seed: int) -> None:
     """The facts no record gives, for every unit, as the engine's generator draws them."""
     scheme = cycle.scheme.scheme
     units = {u.org.code: u for u in cycle.units.select_related("org")}
-    kinds = {k.code: k for k in scheme.facts if not k.derive}
+    kinds = {k.code: k for k in scheme.facts if not k.derive}  # panel kinds: the assessors' values
     engine_units = [Unit(code, u.org.name, u.group) for code, u in units.items()]
     values: dict[tuple[str, str], list] = {}
     for fact in random_facts(scheme, engine_units, seed=seed):
         if fact.kind in kinds:
             values.setdefault((fact.unit, fact.kind), []).append(parse_value(kinds[fact.kind], fact.value))
-    rows = []
+    rows, panel_draws = [], {}
     for (code, kind), parsed in values.items():
+        if kinds[kind].panel:
+            panel_draws[(code, kind)] = parsed
+            continue
         # A list kind (awards) may be drawn as several rows: the entry holds them as one list.
         value = tuple(chain.from_iterable(parsed)) if kinds[kind].type in LIST_TYPES else parsed[-1]
         text = to_text(kinds[kind], value)
@@ -93,6 +106,45 @@ def _enter_facts(cycle: Cycle, seed: int) -> None:
             FactEntry(cycle=cycle, unit=units[code], kind=kind, value=text, source=kinds[kind].source)
         )
     FactEntry.objects.bulk_create(rows)
+    _panel_scores(cycle, units, kinds, panel_draws)
+
+
+def _panel_scores(cycle: Cycle, units: dict[str, CycleUnit], kinds: dict, draws: dict) -> None:
+    """Two panels score the panel items: the lent assessor sits only on the one that does not score
+    their own enterprise. Each member takes one of the generator's assessors' values."""
+    assessors = {
+        u.username: u for u in User.objects.filter(username__in=["assessor1", "assessor2", "assessor3"])
+    }
+    lent = assessors["assessor3"]
+    own = [u for u in units.values() if lent.org and lent.org.path.startswith(u.org.path)]
+    others = [u for u in units.values() if u not in own]
+    for name, members, covered in (
+        ("第一考核组", [assessors["assessor1"], assessors["assessor2"], lent], others),
+        ("第二考核组", [assessors["assessor1"], assessors["assessor2"]], own),
+    ):
+        if covered:
+            scoring.create_panel(None, cycle, name=name, members=members, units=covered)
+    entries = []
+    for member in PanelMember.objects.filter(cycle=cycle).select_related("panel"):
+        for unit in member.panel.units.select_related("org"):
+            for (code, kind), drawn in draws.items():
+                if code != unit.org.code:
+                    continue
+                values = [
+                    v
+                    for d in drawn
+                    for v in ([x for _, x in d.values] if isinstance(d, PanelValues) else [d])
+                ]
+                value = values[int(member.label.removeprefix("考核员")) % len(values)]
+                plain = kinds[kind].model_copy(update={"panel": False})
+                entries.append(
+                    AssessorEntry(unit=unit, member=member, kind=kind, value=to_text(plain, value))
+                )
+    AssessorEntry.objects.bulk_create(entries)
+
+
+def _assessor_values(drawn) -> list:
+    return [value for _, value in drawn.values] if isinstance(drawn, PanelValues) else [drawn]
 
 
 def _advance_to(cycle: Cycle, state: str) -> Cycle:

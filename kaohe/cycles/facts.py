@@ -4,6 +4,7 @@ sees the database.
 """
 
 import datetime
+import json
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from kaohe.cycles import derived
 from kaohe.cycles.models import Cycle, CycleUnit, FactEntry
 from kaohe.engine.errors import FactError
-from kaohe.engine.fact_kinds import FactKind
+from kaohe.engine.fact_kinds import LIST_TYPES, FactKind
 from kaohe.engine.facts import Fact, Unit, parse_value
 from kaohe.engine.scheme import Scheme
 
@@ -23,7 +24,7 @@ class FactRow:
     kind: FactKind
     value: str | None  # the engine's text form; None when absent
     source: str
-    origin: str  # "derived", "entered", "default" or "missing"
+    origin: str  # "derived", "panel", "entered", "default" or "missing"
     problem: str = ""
 
 
@@ -62,6 +63,7 @@ def gather(cycle: Cycle, units: list[CycleUnit] | None = None) -> Gathered:
     entries: dict[tuple[int, str], FactEntry] = {
         (e.unit_id, e.kind): e for e in FactEntry.objects.filter(unit__in=units)
     }
+    panel_values = _panel_values(units, scheme)
     derived_values = {
         kind.derive: derived.derive(kind.derive, orgs, span)
         for kind in scheme.facts
@@ -73,7 +75,7 @@ def gather(cycle: Cycle, units: list[CycleUnit] | None = None) -> Gathered:
         result.units.append(Unit(org.code, org.name, unit.group))
         rows = result.table.setdefault(org.code, [])
         for kind in scheme.facts:
-            row = _row(kind, unit, entries, derived_values)
+            row = _row(kind, unit, entries, derived_values, panel_values)
             if row.value is not None and row.origin != "default":
                 try:
                     parse_value(kind, row.value, source=row.source)
@@ -89,8 +91,28 @@ def gather(cycle: Cycle, units: list[CycleUnit] | None = None) -> Gathered:
     return result
 
 
-def _row(kind: FactKind, unit: CycleUnit, entries, derived_values) -> FactRow:
-    if kind.derive:
+def _panel_values(units: list[CycleUnit], scheme: Scheme) -> dict[tuple[int, str], str]:
+    """(unit, panel kind) -> the assessors' values as the engine reads them: a JSON object by label."""
+    from kaohe.cycles.models import AssessorEntry
+
+    panel = {k.code: k for k in scheme.facts if k.panel}
+    if not panel:
+        return {}
+    found: dict[tuple[int, str], dict[str, object]] = {}
+    rows = AssessorEntry.objects.filter(unit__in=units, kind__in=panel).select_related("member")
+    for entry in rows.order_by("member__label"):
+        complex_value = panel[entry.kind].type in LIST_TYPES or panel[entry.kind].type in ("checklist",)
+        value = json.loads(entry.value) if complex_value else entry.value
+        found.setdefault((entry.unit_id, entry.kind), {})[entry.member.label] = value
+    return {key: json.dumps(values, ensure_ascii=False) for key, values in found.items()}
+
+
+def _row(kind: FactKind, unit: CycleUnit, entries, derived_values, panel_values) -> FactRow:
+    if kind.panel:
+        text = panel_values.get((unit.pk, kind.code))
+        if text is not None:
+            return FactRow(kind, text, _("考核组评分"), "panel")
+    elif kind.derive:
         values = derived_values.get(kind.derive)
         if values is None:
             return FactRow(kind, None, "", "missing", _("取数口径 %(code)s 不可用") % {"code": kind.derive})

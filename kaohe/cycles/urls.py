@@ -1,7 +1,7 @@
 from django.urls import path
 
 from kaohe.cycles import urls_followup, urls_unit
-from kaohe.cycles.views import appeals, cycle, dashboard, facts, letters, results
+from kaohe.cycles.views import appeals, cycle, dashboard, facts, letters, results, scoring
 
 app_name = "cycles"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("<uuid:public_id>/u/<str:code>/letter/upload/", letters.letter_upload, name="letter_upload"),
     path("<uuid:public_id>/u/<str:code>/letter/signed/", letters.letter_signed, name="letter_signed"),
     path("<uuid:public_id>/dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("<uuid:public_id>/panels/", scoring.panels_page, name="panels"),
+    path("<uuid:public_id>/u/<str:code>/scoring/", scoring.unit_scoring, name="unit_scoring"),
     path("<uuid:public_id>/appeals/", appeals.appeal_list, name="appeals"),
     path("<uuid:public_id>/appeals/<uuid:appeal_id>/decide/", appeals.appeal_decide, name="appeal_decide"),
     path(

@@ -203,6 +203,7 @@ class UserSpec:
     role: str
     scope_code: str
     must_change_password: bool = False
+    home_code: str = ""  # the org the account belongs to, when not its scope (an enterprise's assessor)
 
 
 @dataclass
@@ -548,6 +549,8 @@ def _plan_users(p: _Planner, root: OrgSpec, ents: list[OrgSpec], branch: OrgSpec
         UserSpec("admin", name(), Role.COMMITTEE_ADMIN, root.code),
         UserSpec("assessor1", name(), Role.ASSESSOR, root.code),
         UserSpec("assessor2", name(), Role.ASSESSOR, root.code),
+        # An assessor lent by an enterprise: kept off the panel that scores that enterprise.
+        UserSpec("assessor3", name(), Role.ASSESSOR, root.code, home_code=ents[2].code),
         UserSpec(f"staff_{ents[0].code.lower()}", name(), Role.PARTY_STAFF, ents[0].code),
         UserSpec(f"staff_{ents[1].code.lower()}", name(), Role.PARTY_STAFF, ents[1].code),
         UserSpec("secretary", branch.secretary, Role.BRANCH_SECRETARY, branch.code),
@@ -630,7 +633,7 @@ def _write_users(plan: CityPlan, orgs: dict[str, OrgUnit]) -> list[DemoLogin]:
             None,
             username=u.username,
             full_name=u.full_name,
-            org=scope,
+            org=orgs[u.home_code] if u.home_code else scope,
             password=DEMO_PASSWORD,
             must_change_password=u.must_change_password,
         )

@@ -26,10 +26,17 @@ from kaohe.measures import actions as measure_actions
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The small scheme, with its lectures counted from the branches' ledgers and the team's judgment
-# backed by a document the unit uploads.
-E2E_SCHEME = SMALL_SCHEME.replace(
-    "{code: lectures, title: 党课次数, type: count}",
-    "{code: lectures, title: 党课次数, type: count, derive: ledger.party_lecture.per_branch}",
+# given by each assessor of a panel (backed by a document the unit uploads).
+E2E_SCHEME = (
+    SMALL_SCHEME.replace(
+        "{code: lectures, title: 党课次数, type: count}",
+        "{code: lectures, title: 党课次数, type: count, derive: ledger.party_lecture.per_branch}",
+    )
+    .replace(
+        "{code: judgment, title: 考核组评价, type: judgment, options: [好, 较好, 一般, 差]}",
+        "{code: judgment, title: 考核组评价, type: judgment, options: [好, 较好, 一般, 差], panel: true}",
+    )
+    .replace("total_points: 10\n", "total_points: 10\npanel: {method: mean}\n")
 )
 
 
@@ -135,13 +142,22 @@ def test_a_whole_cycle_in_the_browser(city, live_server, page, tmp_path):
     page.click("form:has(select[name=verdict]) button[type=submit]")
     page.wait_for_selector(".kh-evidence-item .badge.text-bg-success")
 
-    # The committee enters the team's judgments and computes the results.
+    # The committee forms the panel; the assessor scores each unit's panel item.
     sign_in(page, base, "admin")
+    page.goto(f"{base}/cycles/{cycle.public_id}/panels/")
+    page.fill("#panel-form input[name=name]", "第一考核组")
+    page.check("#m-assessor")
+    page.check("#u-EA")
+    page.check("#u-EB")
+    page.click("#panel-form button[type=submit]")
+    page.wait_for_selector("text=已组建考核组")
+    sign_in(page, base, "assessor")
     for code, grade in (("EA", "较好"), ("EB", "好")):
-        page.goto(f"{base}/cycles/{cycle.public_id}/u/{code}/facts/")
-        page.fill("#fact-judgment input[name=value]", grade)
-        page.click("#fact-judgment button[type=submit]")
-        page.wait_for_selector("text=已保存")
+        page.goto(f"{base}/cycles/{cycle.public_id}/u/{code}/scoring/")
+        page.select_option("select[name='team.judgment']", grade)
+        page.click("#save-scores")
+        page.wait_for_selector("text=已保存评分")
+    sign_in(page, base, "admin")
     page.goto(f"{base}/cycles/{cycle.public_id}/results/")
     page.click("#recompute")
     page.wait_for_selector("#recompute-done", timeout=20_000)
@@ -160,13 +176,16 @@ def test_a_whole_cycle_in_the_browser(city, live_server, page, tmp_path):
     page.click("main button[type=submit]")
     page.wait_for_selector("text=已提交申诉")
 
-    # The committee upholds it with the corrected judgment, and publishes.
+    # The panel scores the appealed item again; the committee upholds the appeal and publishes.
+    sign_in(page, base, "assessor")
+    page.goto(f"{base}/cycles/{cycle.public_id}/u/EA/scoring/")
+    page.select_option("select[name='team.judgment']", "好")
+    page.click("#save-scores")
+    page.wait_for_selector("text=已保存评分")
     sign_in(page, base, "admin")
     page.goto(f"{base}/cycles/{cycle.public_id}/appeals/")
     page.select_option("select[name=upheld]", "1")
-    page.fill("input[name=fact]", "judgment")
-    page.fill("input[name=value]", "好")
-    page.fill("textarea[name=decision]", "经复核，评价调整为“好”")
+    page.fill("textarea[name=decision]", "经考核组复核，评价调整为“好”")
     page.click("#appeals button[type=submit]")
     page.wait_for_selector("text=已复核")
     appeal = Appeal.objects.get()

@@ -219,4 +219,5 @@ class TargetLetter(models.Model):
 from kaohe.cycles.models.appeals import Appeal, AppealStatus  # noqa: E402,F401
 from kaohe.cycles.models.evidence import EvidenceFile, EvidenceVerdict  # noqa: E402,F401
 from kaohe.cycles.models.rectification import RectificationItem, RectificationStatus  # noqa: E402,F401
+from kaohe.cycles.models.scoring import AssessorEntry, AssessorPanel, PanelMember  # noqa: E402,F401
 from kaohe.cycles.models.self_assessment import SelfAssessment, SelfScore  # noqa: E402,F401

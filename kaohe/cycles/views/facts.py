@@ -31,6 +31,9 @@ def unit_facts(request, public_id, code):
             "rows": [{"row": r, "type": TYPE_LABELS[r.kind.type]} for r in rows],
             "problems": gathered.problems,
             "can_edit": can_manage(request.user, cycle) and not cycle.reached(CycleState.PUBLISHED),
+            # Assessors score independently: nobody but the organiser sees the panel's values
+            # before the review window.
+            "show_panel": can_manage(request.user, cycle) or cycle.reached(CycleState.REVIEW),
         },
     )
 
