@@ -21,3 +21,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/orgs", orgs_router)
 api.add_router("/people", people_router)
+api.add_router("/cycles", "kaohe.api.cycles.cycles_router")

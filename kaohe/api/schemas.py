@@ -273,3 +273,221 @@ class PersonPatchIn(PatchIn):
     @classmethod
     def _id_number(cls, value: str | None) -> str | None:
         return None if value is None else _checked(value, ID_NUMBER_PATTERN, ID_NUMBER_MESSAGE)
+
+
+# ---- cycles ---------------------------------------------------------------------------------
+
+from kaohe.cycles.models import CycleState  # noqa: E402  # this section is appended to the module
+# Points leave the server as exact decimal strings ("87.5", "-0.25"), never as JSON numbers: a float
+# could turn 89.999 into 90 and change a grade on the client's side.
+
+POINTS = "分数，精确的十进制字符串（如 \"87.5\"、\"-0.25\"），不是浮点数"
+
+
+class CycleStateOut(Schema):
+    code: CycleState = Field(description="阶段编码；各阶段按此处列出的先后进行")
+    label: str = Field(description="阶段名称")
+
+
+class CycleSchemeOut(Schema):
+    code: str = Field(description="评分细则编码")
+    version: int = Field(description="版本号；结果固定在此版本上")
+    title: str
+
+
+class CycleDeadlinesOut(Schema):
+    targets_due: datetime.date | None = Field(description="目标责任书签订截止")
+    evidence_opens: datetime.date | None = Field(description="佐证材料上传开始")
+    evidence_closes: datetime.date | None = Field(description="佐证材料上传截止")
+    self_assessment_due: datetime.date | None = Field(description="自评截止")
+    assessment_due: datetime.date | None = Field(description="考核评分截止")
+    review_due: datetime.date | None = Field(description="申诉截止")
+
+
+class CycleOut(Schema):
+    id: uuid.UUID = Field(description="考核周期的公开编号，即路径中的 {id}")
+    year: int
+    name: str
+    owner: str = Field(description="考核单位（组织考核的一方）编码")
+    owner_name: str
+    state: CycleStateOut
+    scheme: CycleSchemeOut
+    deadlines: CycleDeadlinesOut
+    unit_count: int = Field(description="您可见的被考核单位数：考核单位的人员看到全部，被考核单位只看到本单位")
+    run: int | None = Field(description="当前计算结果的批次号；尚未计算时为 null")
+    published_at: datetime.datetime | None = Field(description="通报时间；尚未通报时为 null")
+
+    @staticmethod
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str:
+        return obj.owner.code
+
+    @staticmethod
+    def resolve_owner_name(obj: Any) -> str:
+        return obj.owner.name
+
+    @staticmethod
+    def resolve_state(obj: Any) -> dict[str, str]:
+        return {"code": obj.state, "label": str(obj.get_state_display())}
+
+    @staticmethod
+    def resolve_scheme(obj: Any) -> dict[str, Any]:
+        return {"code": obj.scheme.code, "version": obj.scheme.version, "title": obj.scheme.title}
+
+    @staticmethod
+    def resolve_deadlines(obj: Any) -> Any:
+        return obj  # the deadline fields live on the cycle itself
+
+    @staticmethod
+    def resolve_run(obj: Any) -> int | None:
+        return obj.run_number  # annotated by the endpoint: loading the run would load its facts
+
+
+class CyclePage(Page):
+    items: list[CycleOut]
+
+
+class CycleFilter(Schema):
+    year: int | None = Field(None, description="只列此年度的考核周期")
+    state: CycleState | None = Field(None, description="只列处于此阶段的考核周期")
+    q: str | None = Field(None, description="名称包含")
+
+
+class CyclePeriodOut(Schema):
+    name: str
+    starts: datetime.date
+    ends: datetime.date
+    weight_permille: int = Field(description="权重（千分之几，整数）；一个周期的各时段合计 1000")
+
+    @staticmethod
+    def resolve_weight_permille(obj: Any) -> int:
+        return obj.weight
+
+
+class CycleUnitOut(Schema):
+    org: str = Field(description="被考核单位的组织编码")
+    name: str
+    group: str = Field(description="同类分组（同组内排名）；不分组时为空")
+
+    @staticmethod
+    def resolve_org(obj: Any) -> str:
+        return obj.org.code
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.org.name
+
+
+class CycleDetailOut(CycleOut):
+    periods: list[CyclePeriodOut] = Field(description="考核时段（日常、年终等）及其权重")
+    units: list[CycleUnitOut] = Field(description="您可见的被考核单位")
+
+    @staticmethod
+    def resolve_periods(obj: Any) -> list[Any]:
+        return list(obj.periods.all())
+
+    @staticmethod
+    def resolve_units(obj: Any) -> list[Any]:
+        return obj.visible_units  # set by the endpoint through the access helper
+
+
+class GradeStepOut(Schema):
+    kind: str = Field(description="决定等次的一步：band（按分数段）、cap、force、no_awards、quota")
+    grade: str | None = Field(description="这一步之后的等次；no_awards 为 null")
+    text: str = Field(description="给人看的说明")
+    node: str | None = Field(None, description="起作用的否决项编码；与否决项无关时为 null")
+
+
+class UnitResultOut(Schema):
+    org: str = Field(description="被考核单位的组织编码")
+    name: str
+    group: str
+    total: str = Field(description=f"总分；{POINTS}")
+    basic: str = Field(description=f"基本分；{POINTS}")
+    bonus: str = Field(description=f"加分；{POINTS}")
+    band_grade: str = Field(description="按分数段得到的等次（否决、限档之前）")
+    grade: str = Field(description="最终等次")
+    rank: int = Field(description="同组排名，1 为最好；并列同名次")
+    group_size: int = Field(description="同组单位数")
+    awards_eligible: bool = Field(description="是否保留评先评优资格")
+    pay: str | None = Field(description="薪酬系数，精确的十进制字符串（如 \"1.05\"）；方案未设时为 null")
+    outcomes: list[str] = Field(description="按名次得到的结果，如 通报表扬、约谈")
+    actions: list[str] = Field(description="结果运用")
+    withheld: list[str] = Field(description="因取消评先评优资格而不予的结果运用")
+    steps: list[GradeStepOut] = Field(description="决定等次的各步，按先后")
+
+
+class CycleResultsOut(Page):
+    available: bool = Field(description="您此时能否看到本周期的结果；为 false 时 items 为空，reason 说明原因")
+    reason: str | None = Field(
+        description="看不到结果的原因：not_computed（尚未计算）、not_visible_yet（被考核单位自"
+        "“结果反馈与申诉”阶段起才能看到）；能看到时为 null"
+    )
+    message: str = Field(description="给人看的说明；能看到结果时为空")
+    run: int | None = Field(description="结果所属的计算批次号")
+    items: list[UnitResultOut] = Field(description="您可见的单位的当前结果，按同类分组、名次、编码排序")
+
+
+class ResultsFilter(Schema):
+    group: str | None = Field(None, description="只列此同类分组")
+
+
+class FactUseOut(Schema):
+    kind: str = Field(description="事实编码")
+    title: str
+    value: str = Field(description="事实取值，按显示的文字")
+    sources: list[str] = Field(description="事实所依据的记录（台账、佐证材料、案件编号等）")
+
+
+class ExplanationEntryOut(Schema):
+    node: str = Field(description="分数所属的指标编码")
+    path: list[str] = Field(description="从最上级指标到本指标的名称")
+    amount: str = Field(description=f"带符号的分值（得分为正、扣分为负）；{POINTS}")
+    text: str
+    rule: str = Field(description="规则类别；base 为本项起始分值")
+    facts: list[FactUseOut]
+
+
+class ExplanationItemOut(Schema):
+    node: str = Field(description="指标编码")
+    title: str
+    path: list[str] = Field(description="从最上级指标到本指标的名称")
+    category: str = Field(description="basic（基本考核项）、bonus（加分项）、veto（否决项）")
+    points: str = Field(description=f"本项满分；{POINTS}")
+    score: str = Field(description=f"本项得分；{POINTS}")
+
+
+class ExplanationStepOut(GradeStepOut):
+    facts: list[FactUseOut] = Field(description="这一步所依据的事实")
+
+
+class UnitExplanationOut(Schema):
+    """A unit's result explained: `entries` add up exactly to `total`."""
+
+    cycle: uuid.UUID
+    run: int = Field(description="结果所属的计算批次号")
+    scheme: CycleSchemeOut
+    org: str
+    name: str
+    group: str
+    total: str = Field(description=f"总分，等于 entries 各 amount 之和；{POINTS}")
+    basic: str = Field(description=f"基本分；{POINTS}")
+    bonus: str = Field(description=f"加分；{POINTS}")
+    totals: dict[str, str] = Field(description=f"方案定义的其他合计（如不含加分），按合计编码；{POINTS}")
+    band_grade: str
+    grade: str
+    rank: int
+    group_size: int
+    awards_eligible: bool
+    pay: str | None = Field(description="薪酬系数，精确的十进制字符串；方案未设时为 null")
+    items: list[ExplanationItemOut] = Field(description="每个指标的满分与得分，上级在前")
+    entries: list[ExplanationEntryOut] = Field(
+        description="每一笔得分与扣分：各项起始分值、各规则的每一行、上级指标的封顶与保底；合计恰为 total"
+    )
+    inner: list[ExplanationEntryOut] = Field(
+        description="加权或乘积指标内部各部分按其自身分制的明细，只说明来由，不计入合计"
+    )
+    steps: list[ExplanationStepOut] = Field(description="决定等次的各步，按先后")

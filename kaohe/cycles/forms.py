@@ -1,3 +1,5 @@
+import datetime
+from decimal import Decimal, InvalidOperation
 from typing import cast
 
 from django import forms
@@ -24,6 +26,15 @@ class CycleForm(forms.Form):
     unit_kind = forms.ChoiceField(
         label=_("被考核单位"), choices=UNIT_KINDS, help_text=_("考核单位下属的此类组织全部纳入，创建后可调整")
     )
+    periods = forms.CharField(
+        label=_("考核时段"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "每行一个：名称 开始日期 结束日期 权重%，如“上半年日常检查 2026-01-01 2026-06-30 30”；"
+            "不填即全年一个时段"
+        ),
+    )
     targets_due = forms.DateField(label=_("目标责任书签订截止"), required=False)
     evidence_opens = forms.DateField(label=_("佐证材料上传开始"), required=False)
     evidence_closes = forms.DateField(label=_("佐证材料上传截止"), required=False)
@@ -45,3 +56,35 @@ class FactForm(forms.Form):
     kind = forms.CharField(max_length=80)
     value = forms.CharField(label=_("取值"), max_length=4000)
     source = forms.CharField(label=_("来源"), max_length=200, required=False)
+
+
+def parse_periods(text: str) -> list[tuple[str, datetime.date, datetime.date, int]]:
+    """Lines of “名称 开始 结束 权重%” as (name, starts, ends, weight in thousandths); a
+    ValidationError names the line."""
+    periods = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 4:
+            raise forms.ValidationError(
+                {"periods": _("第 %(n)d 行应为“名称 开始日期 结束日期 权重%%”") % {"n": number}}
+            )
+        name, starts, ends, weight = parts
+        try:
+            start_day, end_day = datetime.date.fromisoformat(starts), datetime.date.fromisoformat(ends)
+        except ValueError:
+            raise forms.ValidationError(
+                {"periods": _("第 %(n)d 行的日期应写作 2026-01-01") % {"n": number}}
+            ) from None
+        try:
+            share = Decimal(weight.rstrip("%％"))
+        except InvalidOperation:
+            raise forms.ValidationError(
+                {"periods": _("第 %(n)d 行的权重“%(w)s”不是数字") % {"n": number, "w": weight}}
+            ) from None
+        thousandths = share * 10
+        if thousandths != thousandths.to_integral_value():
+            raise forms.ValidationError({"periods": _("第 %(n)d 行的权重最多一位小数") % {"n": number}})
+        periods.append((name, start_day, end_day, int(thousandths)))
+    return periods

@@ -7,7 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from kaohe.cycles import actions
-from kaohe.cycles.models import CycleState, FactEntry
+from kaohe.cycles.models import Cycle, CycleState, FactEntry
 from kaohe.cycles.tests.conftest import advance, enter_all
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +149,27 @@ def test_cycle_pages_keep_a_query_budget(city, login, city_cycle, django_assert_
     enter_all(city_cycle, city)
     actions.recompute(None, city_cycle)
     client = login(city.admin)
-    for name in ("cycles:detail", "cycles:results"):
-        with django_assert_max_num_queries(14):
+    for name, budget in (("cycles:detail", 14), ("cycles:results", 14), ("cycles:dashboard", 24)):
+        with django_assert_max_num_queries(budget):
             client.get(reverse(name, args=[city_cycle.public_id]))
+
+
+def test_create_cycle_with_periods_and_bad_lines_named(city, login, small_scheme):
+    url = reverse("cycles:create")
+    data = {
+        "owner": "C",
+        "year": 2026,
+        "name": "分时段",
+        "scheme": str(small_scheme.public_id),
+        "unit_kind": "enterprise",
+    }
+    bad = login(city.admin).post(
+        url, {**data, "periods": "上半年 2026-01-01 2026-06-30 30\n年终 2026-07-01 12-31 70"}
+    )
+    assert bad.status_code == 200 and "第 2 行的日期" in " ".join(bad.context["form"].errors["periods"])
+    short = login(city.admin).post(url, {**data, "periods": "上半年 2026-01-01 2026-06-30 30"})
+    assert "100%" in " ".join(short.context["form"].errors["periods"])
+    good = "上半年日常检查 2026-01-01 2026-06-30 30%\n年终考核 2026-07-01 2026-12-31 70"
+    assert login(city.admin).post(url, {**data, "periods": good}).status_code == 302
+    cycle = Cycle.objects.get(name="分时段")
+    assert [(p.name, p.weight) for p in cycle.periods.all()] == [("上半年日常检查", 300), ("年终考核", 700)]

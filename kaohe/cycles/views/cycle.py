@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
 from kaohe.cycles import actions
-from kaohe.cycles.forms import CycleForm
+from kaohe.cycles.forms import CycleForm, parse_periods
 from kaohe.cycles.models import STATE_ORDER, CycleState
 from kaohe.cycles.queries import (
     can_manage,
@@ -61,6 +61,7 @@ def cycle_create(request):
         orgs = orgs.filter(active_to__isnull=True) | orgs.filter(active_to__year__gte=data["year"])
         deadlines = {name: data[name] for name in actions.DEADLINES}
         try:
+            periods = [actions.PeriodSpec(*p) for p in parse_periods(data["periods"])]
             cycle = actions.create_cycle(
                 request.user,
                 owner=owner,
@@ -68,6 +69,7 @@ def cycle_create(request):
                 name=data["name"],
                 scheme=data["scheme"],
                 units=[actions.UnitSpec(org) for org in orgs.order_by("sort_order", "code")],
+                periods=periods,
                 **deadlines,
             )
         except ValidationError as exc:
