@@ -94,7 +94,7 @@ def _unit(request: HttpRequest, cycle: Cycle, org_code: str) -> CycleUnit:
 def list_cycles(request: HttpRequest, filters: Query[CycleFilter], page: Query[PageIn]) -> dict:
     user = token_user(request)
     qs = cycles_for_user(user)
-    if filters.year:
+    if filters.year is not None:
         qs = qs.filter(year=filters.year)
     if filters.state:
         qs = qs.filter(state=filters.state)
@@ -246,7 +246,9 @@ def _explained(cycle: Cycle, run_number: int, unit: CycleUnit, explained: Explan
     "/{id}/units/{org_code}/explanation",
     response={200: UnitExplanationOut, **READ_ERRORS},
     summary="单位得分说明（每一笔得分与扣分及其依据）",
-    description="单位或其结果不在您的可见范围内（含尚未计算、被考核单位在“结果反馈与申诉”阶段之前）时为 404。",
+    description=(
+        "单位或其结果不在您的可见范围内（含尚未计算、被考核单位在“结果反馈与申诉”阶段之前）时为 404。"
+    ),
 )
 def get_explanation(request: HttpRequest, id: uuid.UUID, org_code: str) -> dict:
     user = token_user(request)

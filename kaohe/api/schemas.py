@@ -278,10 +278,11 @@ class PersonPatchIn(PatchIn):
 # ---- cycles ---------------------------------------------------------------------------------
 
 from kaohe.cycles.models import CycleState  # noqa: E402  # this section is appended to the module
+
 # Points leave the server as exact decimal strings ("87.5", "-0.25"), never as JSON numbers: a float
 # could turn 89.999 into 90 and change a grade on the client's side.
 
-POINTS = "分数，精确的十进制字符串（如 \"87.5\"、\"-0.25\"），不是浮点数"
+POINTS = '分数，精确的十进制字符串（如 "87.5"、"-0.25"），不是浮点数'
 
 
 class CycleStateOut(Schema):
@@ -313,7 +314,7 @@ class CycleOut(Schema):
     state: CycleStateOut
     scheme: CycleSchemeOut
     deadlines: CycleDeadlinesOut
-    unit_count: int = Field(description="您可见的被考核单位数：考核单位的人员看到全部，被考核单位只看到本单位")
+    unit_count: int = Field(description="您可见的被考核单位数：考核单位看到全部，被考核单位只看到本单位")
     run: int | None = Field(description="当前计算结果的批次号；尚未计算时为 null")
     published_at: datetime.datetime | None = Field(description="通报时间；尚未通报时为 null")
 
@@ -413,7 +414,7 @@ class UnitResultOut(Schema):
     rank: int = Field(description="同组排名，1 为最好；并列同名次")
     group_size: int = Field(description="同组单位数")
     awards_eligible: bool = Field(description="是否保留评先评优资格")
-    pay: str | None = Field(description="薪酬系数，精确的十进制字符串（如 \"1.05\"）；方案未设时为 null")
+    pay: str | None = Field(description='薪酬系数，精确的十进制字符串（如 "1.05"）；方案未设时为 null')
     outcomes: list[str] = Field(description="按名次得到的结果，如 通报表扬、约谈")
     actions: list[str] = Field(description="结果运用")
     withheld: list[str] = Field(description="因取消评先评优资格而不予的结果运用")
