@@ -257,4 +257,4 @@ def get_explanation(request: HttpRequest, id: uuid.UUID, org_code: str) -> dict:
     run = cycle.current_run if results_visible(user, cycle) else None
     if run is None or not unit.results.filter(run=run).exists():
         raise not_found(_("单位“%(code)s”尚无您可查看的考核结果") % {"code": org_code})
-    return _explained(cycle, run.number, unit, explanation(cycle, run, unit.org.code))
+    return _explained(cycle, run.number, unit, explanation(cycle, run, unit))

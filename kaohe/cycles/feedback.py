@@ -19,7 +19,7 @@ FONT = "宋体"
 def report(cycle: Cycle, unit: CycleUnit, result: UnitResult) -> dict:
     """What the report says, in the words both formats print."""
     assert cycle.current_run is not None
-    explained = explanation(cycle, cycle.current_run, unit.org.code)
+    explained = explanation(cycle, cycle.current_run, unit)
     lost = [
         {
             "item": "／".join(item["node"].path),

@@ -32,8 +32,11 @@ def results_for_user(user, cycle: Cycle) -> list[UnitResult]:
     return current_results(cycle, units_for_user(user, cycle))
 
 
-def explanation(cycle: Cycle, run: ResultRun, org_code: str) -> Explanation:
+def explanation(cycle: Cycle, run: ResultRun, unit: CycleUnit) -> Explanation:
     """The unit's explanation from the run's own facts and the pinned scheme version."""
+    org_code = (
+        UnitResult.objects.filter(run=run, unit=unit).values_list("code", flat=True).first() or unit.org.code
+    )
     version = cycle.scheme
     if version.digest != run.scheme_digest:
         # A published version never changes, so this means the database was edited by hand.

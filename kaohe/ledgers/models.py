@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaohe.ledgers.recruitment import STEP_CHOICES, step_label
 from kaohe.orgs.models import MemberStatus, OrgKind, OrgUnit, Person
 
 
@@ -181,3 +182,129 @@ class Decision(models.Model):
     @property
     def steps(self) -> list[str]:
         return [option for name, option in DECISION_STEPS if getattr(self, name)]
+
+
+# ---- 发展党员 (recruitment) ---------------------------------------------------------------------
+
+
+class RecruitmentCase(models.Model):
+    """One person's way into the party, kept by the branch that develops them. The dates of its 25
+    steps are RecruitmentStep rows; the rules they must keep are in recruitment.py."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    org = models.ForeignKey(
+        OrgUnit, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="recruitment_cases"
+    )
+    candidate_name = models.CharField(_("姓名"), max_length=40)
+    # Optional: an applicant is often nobody's record yet; once they are, the case points to them.
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("对应人员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recruitment_cases",
+    )
+    started_on = models.DateField(_("开始日期"))  # no step is dated before it
+    # Not admitted, moved away, gave up: no deadline runs on after this day.
+    ended_on = models.DateField(_("终止日期"), null=True, blank=True)
+    end_note = models.CharField(_("终止原因"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("发展党员档案")
+        verbose_name_plural = _("发展党员档案")
+        ordering = ["-started_on", "-pk"]
+        indexes = [models.Index(fields=["org", "started_on"], name="recruitment_org_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="recruitment_ends_after_it_starts",
+                violation_error_message=_("终止日期不能早于开始日期"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.candidate_name
+
+
+class RecruitmentStep(models.Model):
+    """The day one of the 25 steps was done for a case, with a note (a 会议记录 number, a reason)."""
+
+    case = models.ForeignKey(RecruitmentCase, on_delete=models.CASCADE, related_name="steps")
+    step = models.CharField(_("环节"), max_length=30, choices=STEP_CHOICES)
+    done_on = models.DateField(_("完成日期"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("录入时间"), default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("发展党员环节")
+        verbose_name_plural = _("发展党员环节")
+        ordering = ["case", "done_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "step"],
+                name="recruitment_one_date_per_step",
+                violation_error_message=_("该环节已有记录"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {step_label(self.step)}"
+
+
+# ---- meeting attachments ------------------------------------------------------------------------
+
+
+class AttachmentQuerySet(models.QuerySet["MeetingAttachment"]):
+    def live(self) -> "AttachmentQuerySet":
+        return self.filter(withdrawn=False)
+
+
+class AttachmentManager(models.Manager["MeetingAttachment"]):
+    # The meeting page lists `meeting.attachments.live`: names and uploaders in the same query.
+    def get_queryset(self) -> AttachmentQuerySet:
+        return AttachmentQuerySet(self.model, using=self._db).select_related("file", "uploaded_by")
+
+    def live(self) -> AttachmentQuerySet:
+        return self.get_queryset().live()
+
+
+class MeetingAttachment(models.Model):
+    """A file kept with a meeting: the minutes' scan, photos, the sign-in sheet. Withdrawing hides it
+    from the meeting; the stored file and the audit rows stay."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # accounts are disabled, not deleted
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    withdrawn = models.BooleanField(_("已撤回"), default=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AttachmentManager()
+
+    class Meta:
+        verbose_name = _("会议附件")
+        verbose_name_plural = _("会议附件")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.file.original_name

@@ -364,6 +364,7 @@ def recompute(actor, cycle: Cycle) -> ResultRun:
             UnitResult(
                 run=run,
                 unit=by_code[outcome.unit],
+                code=outcome.unit,
                 total=outcome.total,
                 basic=outcome.basic,
                 bonus=outcome.bonus,

@@ -280,13 +280,15 @@ def open_from_results(
                 wanted.append((result, item, score))
     if not wanted:
         return []
-    lines = _loss_lines(cycle, run, sorted({r.unit.org.code for r, _i, _s in wanted}))
+    lines = _loss_lines(cycle, run, sorted({r.code or r.unit.org.code for r, _i, _s in wanted}))
     created = RectificationItem.objects.bulk_create(
         (
             RectificationItem(
                 unit=result.unit,
                 node=item.code,
-                problem=_problem_text(item, score, lines.get((result.unit.org.code, item.code), [])),
+                problem=_problem_text(
+                    item, score, lines.get((result.code or result.unit.org.code, item.code), [])
+                ),
                 owner_org=result.unit.org,
                 deadline=deadline,
                 origin=RectificationOrigin.AUTO,

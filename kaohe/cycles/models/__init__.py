@@ -176,6 +176,8 @@ class UnitResult(models.Model):
 
     run = models.ForeignKey(ResultRun, on_delete=models.CASCADE, related_name="results")
     unit = models.ForeignKey(CycleUnit, on_delete=models.CASCADE, related_name="results")
+    # The unit's code in the run's facts: an org renamed later is still found in the run.
+    code = models.CharField(max_length=40, default="")
     total = models.BigIntegerField()
     basic = models.BigIntegerField()
     bonus = models.BigIntegerField()

@@ -160,7 +160,7 @@ def test_recompute_scores_ranks_and_explains(city, city_cycle):
     # EB: one lecture short (−1), 较好 → 4: 3 + 4 = 7
     assert results["EB"].total == parse_points("7") and results["EB"].grade == "较好"
     assert results["EB"].scores["lecture"] == parse_points("3")
-    explained = explanation(city_cycle, run, "EB")
+    explained = explanation(city_cycle, run, city_cycle.units.get(org=city.ent_b))
     assert sum(e.amount for e in explained.entries) == results["EB"].total
     assert any("党课台账" in f.sources for e in explained.entries for f in e.facts)
 
@@ -239,3 +239,13 @@ def test_published_results_freeze_the_facts(city, city_cycle):
         actions.set_fact(None, city_cycle, city_cycle.units.first(), "lectures", "1")
     with pytest.raises(ValidationError):
         actions.recompute(None, city_cycle)
+
+
+def test_a_unit_renamed_after_a_run_is_still_explained_from_that_run(city, city_cycle):
+    from kaohe.orgs import actions as org_actions
+
+    enter_all(city_cycle, city)
+    run = actions.recompute(None, city_cycle)
+    org_actions.update_org(None, city.ent_b, code="EB2")
+    explained = explanation(city_cycle, run, city_cycle.units.get(org=city.ent_b))
+    assert explained.unit.code == "EB" and sum(e.amount for e in explained.entries) == parse_points("7")

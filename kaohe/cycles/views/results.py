@@ -60,7 +60,7 @@ def unit_result(request, public_id, code):
     unit = get_unit_for_user(request.user, cycle, code)
     run = cycle.current_run
     result = unit.results.filter(run=run).first() if run and results_visible(request.user, cycle) else None
-    explained = explanation(cycle, run, unit.org.code) if run and result else None
+    explained = explanation(cycle, run, unit) if run and result else None
     return render(
         request,
         "cycles/unit_result.html",
