@@ -66,9 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--panel", action="store_true", help="a fifth of the items scored by assessor panels")
     args = parser.parse_args(argv)
 
-    scheme = synthetic_scheme(args.leaves)
+    scheme = synthetic_scheme(args.leaves, panel=args.panel)
     facts = random_columns(scheme, args.units, seed=args.seed)
 
     floor_s = best_of(args.repeat, lambda: floor_pass(facts))
@@ -76,7 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     def fast() -> None:
         # Fresh columns over the same arrays: nothing worked out by an earlier run is reused.
         again = FactColumns(
-            facts.kinds.values(), facts.columns, units=facts.units, group=facts.group, groups=facts.groups
+            facts.kinds.values(),
+            facts.columns,
+            units=facts.units,
+            group=facts.group,
+            groups=facts.groups,
+            assessors=facts.assessors,
         )
         start = time.perf_counter()
         score_facts(scheme, again)
@@ -103,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "units": args.units,
                 "leaves": args.leaves,
+                "panel": args.panel,
                 "fast_s": round(fast_s, 3),
                 "reference_s_est": round(reference_s_est, 1),
                 "floor_s": round(floor_s, 4),
