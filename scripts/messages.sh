@@ -10,7 +10,7 @@ po=locale/en/LC_MESSAGES/django.po
 uv run kaohe makemessages -l en --no-location --no-obsolete --ignore "tests/*" --ignore "*/tests/*" \
   --ignore "static/*" --ignore "engine/*" >/dev/null
 if [[ "${1:-}" == "--check" ]]; then
-  missing=$( (msgattrib --untranslated "$po"; msgattrib --only-fuzzy "$po") | grep -E '^msg(ctxt|id) ' | grep -v '^msgid ""$' || true)
+  missing=$( (msgattrib --no-wrap --untranslated "$po"; msgattrib --no-wrap --only-fuzzy "$po") | grep -E '^msg(ctxt|id) ' | grep -v '^msgid ""$' || true)
   if [[ -n "$missing" ]]; then
     echo "strings without an English translation (run scripts/messages.sh, translate, commit):"
     echo "$missing"

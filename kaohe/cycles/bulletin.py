@@ -22,7 +22,7 @@ def bulletin_rows(cycle: Cycle) -> list[dict]:
             "unit": r.unit.org.name,
             "total": format_thousandths(r.total),
             "grade": r.grade,
-            "uses": "、".join(r.outcomes + r.actions),
+            "uses": "、".join(r.actions),
         }
         for r in rows
     ]

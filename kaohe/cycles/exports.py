@@ -64,7 +64,7 @@ def results_workbook(cycle: Cycle, units=None) -> bytes:
                 r.rank,
                 r.group_size,
                 points(r.pay),
-                "、".join(r.outcomes + r.actions),
+                "、".join(r.actions),  # rank outcomes included, withheld awards not
                 "；".join(step["text"] for step in r.steps),
             ]
         )

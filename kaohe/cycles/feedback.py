@@ -26,7 +26,7 @@ def report(cycle: Cycle, unit: CycleUnit, result: UnitResult) -> dict:
             "points": format_thousandths(item["node"].points),
             "score": format_thousandths(item["node"].score),
             "lost": format_thousandths(item["lost"]),
-            "reasons": [line.text for line in item["lines"]] or ["考核组评定"],
+            "reasons": [line.text for line in item["lines"]] or ["见评分细则"],
         }
         for item in lost_points(explained)
     ]

@@ -42,8 +42,9 @@ def sees_all_units(user, cycle: Cycle) -> bool:
 
 
 def results_visible(user, cycle: Cycle) -> bool:
-    """The organiser sees results as soon as they are computed; a unit from the review window on."""
-    return sees_all_units(user, cycle) or cycle.reached(CycleState.REVIEW)
+    """The organiser sees results as soon as they are computed; everyone else (units, and assessors
+    while they still score) from the review window on."""
+    return can_manage(user, cycle) or cycle.reached(CycleState.REVIEW)
 
 
 def units_for_user(user, cycle: Cycle) -> QuerySet[CycleUnit]:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from kaohe.cycles.models import Cycle, CycleUnit, ResultRun, UnitResult
-from kaohe.engine.explain import Explanation, explain_unit
+from kaohe.engine.explain import Explanation, explain_unit, folded_nodes
 from kaohe.engine.facts import build_cycle, read_facts_csv, read_units_csv
 
 
@@ -47,9 +47,14 @@ def explanation(cycle: Cycle, run: ResultRun, unit: CycleUnit) -> Explanation:
 
 
 def lost_points(result: Explanation) -> list[dict]:
-    """Every item that lost points, with the lines saying why: the feedback a unit gets."""
+    """Every scored item that lost points, with the lines saying why: the feedback a unit gets.
+    Parts of a weighted or product node (on their own scales) are left to that node; bonus items
+    not earned are not losses."""
     out = []
+    folded = folded_nodes(result.result)
     for node in result.items:
+        if node.code in folded or node.category == "bonus":
+            continue
         losses = [line for line in node.lines if line.amount < 0]
         if not node.children and node.points and node.score < node.points and node.category != "veto":
             out.append({"node": node, "lost": node.points - node.score, "lines": losses})

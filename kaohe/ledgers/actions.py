@@ -5,7 +5,7 @@ field → message, so a form shows them under the field and the import under the
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap
 from kaohe.audit.actions import changed, record, record_many, snapshot
+from kaohe.files.actions import store_upload
+from kaohe.files.models import FileKind
 from kaohe.ledgers.models import (
     DECISION_STEPS,
     DUES_STATUSES,
@@ -25,9 +27,13 @@ from kaohe.ledgers.models import (
     DecisionCategory,
     DuesRecord,
     Meeting,
+    MeetingAttachment,
     MeetingKind,
+    RecruitmentCase,
+    RecruitmentStep,
 )
 from kaohe.ledgers.periods import month_end, month_start
+from kaohe.ledgers.recruitment import STEP_BY_CODE, step_label
 from kaohe.orgs.models import OrgKind, OrgUnit, Person
 from kaohe.orgs.text import text_problem
 
@@ -461,3 +467,307 @@ def delete_decision(actor, decision: Decision) -> None:
     _require(actor, decision.org)
     record(actor, "decision.delete", decision, old=snapshot(decision, DECISION_FIELDS))
     decision.delete()
+
+
+# ---- 发展党员 (recruitment) ---------------------------------------------------------------------
+
+CASE_FIELDS = ["org", "candidate_name", "person", "started_on", "ended_on", "end_note"]
+_CASE_EDITABLE = set(CASE_FIELDS) - {"org"}
+MAX_NOTE = 200
+
+
+def _case_problems(case: RecruitmentCase) -> dict[str, str]:
+    org, today = case.org, timezone.localdate()
+    problems: dict[str, str] = {}
+    if org.kind != OrgKind.BRANCH:
+        problems["org"] = _("发展党员档案建在党支部下，“%(org)s”是%(kind)s") % {
+            "org": org.name,
+            "kind": OrgKind(org.kind).label,
+        }
+    if not case.candidate_name.strip():
+        problems["candidate_name"] = _("请填写姓名")
+    problems |= _text_problems({"candidate_name": case.candidate_name, "end_note": case.end_note})
+    if case.person is not None and not case.person.org.path.startswith(org.path):
+        problems["person"] = _("%(name)s不是“%(org)s”的人员") % {"name": case.person.name, "org": org.name}
+    if case.started_on > today:
+        problems["started_on"] = _("开始日期 %(day)s 晚于今天") % {"day": case.started_on.isoformat()}
+    elif problem := open_on_problem(org, case.started_on, _("发展党员工作")):
+        problems["started_on"] = problem
+    if case.ended_on is not None:
+        if case.ended_on > today:
+            problems["ended_on"] = _("终止日期 %(day)s 晚于今天") % {"day": case.ended_on.isoformat()}
+        elif case.ended_on < case.started_on:
+            problems["ended_on"] = _("终止日期不能早于开始日期（%(day)s）") % {
+                "day": case.started_on.isoformat()
+            }
+    elif case.end_note.strip():
+        problems["ended_on"] = _("填写了终止原因，请同时填写终止日期")
+    return problems
+
+
+def _steps_outside(case: RecruitmentCase) -> dict[str, str]:
+    """Recorded steps that a changed start or end date would leave outside the case."""
+    if case.pk is None:
+        return {}
+    problems: dict[str, str] = {}
+    first = case.steps.order_by("done_on", "pk").first()
+    if first is not None and first.done_on < case.started_on:
+        problems["started_on"] = _("“%(step)s”记为 %(day)s，开始日期不能晚于它") % {
+            "step": step_label(first.step),
+            "day": first.done_on.isoformat(),
+        }
+    last = case.steps.order_by("-done_on", "-pk").first()
+    if case.ended_on is not None and last is not None and last.done_on > case.ended_on:
+        problems["ended_on"] = _("“%(step)s”记为 %(day)s，终止日期不能早于它") % {
+            "step": step_label(last.step),
+            "day": last.done_on.isoformat(),
+        }
+    return problems
+
+
+def _check_case(case: RecruitmentCase) -> None:
+    problems = _steps_outside(case) | _case_problems(case)
+    _raise(problems)
+    case.full_clean(exclude=["recorded_by"])
+
+
+def _case_snapshot(case: RecruitmentCase) -> dict:
+    return snapshot(case, CASE_FIELDS)
+
+
+@transaction.atomic
+def create_case(
+    actor,
+    *,
+    org: OrgUnit,
+    candidate_name: str,
+    started_on: datetime.date,
+    person: Person | None = None,
+) -> RecruitmentCase:
+    """Open a 发展党员 case at a branch (usually on the day the application was handed in)."""
+    _require(actor, org)
+    case = RecruitmentCase(
+        org=org,
+        candidate_name=candidate_name.strip() or (person.name if person else ""),
+        person=person,
+        started_on=started_on,
+        recorded_by=acting_user(actor),
+    )
+    _check_case(case)
+    case.save()
+    record(actor, "recruitment.case.create", case, new=_case_snapshot(case))
+    return case
+
+
+@transaction.atomic
+def update_case(actor, case: RecruitmentCase, **fields) -> RecruitmentCase:
+    case = RecruitmentCase.objects.select_for_update().select_related("org", "person").get(pk=case.pk)
+    _require(actor, case.org)
+    unknown = set(fields) - _CASE_EDITABLE
+    if unknown:
+        raise ValidationError({f: _("不能修改此字段") for f in unknown})
+    old = _case_snapshot(case)
+    for name, value in fields.items():
+        setattr(case, name, value.strip() if isinstance(value, str) else value)
+    _check_case(case)
+    case.save()
+    before, after = changed(old, _case_snapshot(case))
+    if after:
+        record(actor, "recruitment.case.update", case, old=before, new=after)
+    return case
+
+
+@transaction.atomic
+def delete_case(actor, case: RecruitmentCase) -> None:
+    """Delete a case opened by mistake, with its steps (the audit row keeps what they were)."""
+    case = RecruitmentCase.objects.select_for_update().select_related("org", "person").get(pk=case.pk)
+    _require(actor, case.org)
+    steps = {s.step: s.done_on for s in case.steps.all()}
+    record(actor, "recruitment.case.delete", case, old=_case_snapshot(case) | {"steps": steps})
+    case.delete()
+
+
+@dataclass(frozen=True)
+class StepEntry:
+    step: str
+    done_on: datetime.date | None  # None: the step's date is cleared
+    note: str = ""
+
+
+def step_field(name: str, step: str) -> str:
+    """The field an error about one step of the timeline form is reported under."""
+    return f"{name}_{step}"
+
+
+def _entry_problems(case: RecruitmentCase, entry: StepEntry) -> dict[str, str]:
+    """Field ("step", "done_on", "note") → what is wrong with one step's entry."""
+    if entry.step not in STEP_BY_CODE:
+        return {"step": _("环节“%(step)s”无效") % {"step": entry.step}}
+    problems: dict[str, str] = {}
+    day, label = entry.done_on, step_label(entry.step)
+    if day is not None:
+        if day > timezone.localdate():
+            problems["done_on"] = _("“%(step)s”的日期 %(day)s 晚于今天：只能记录已经完成的环节") % {
+                "step": label,
+                "day": day.isoformat(),
+            }
+        elif day < case.started_on:
+            problems["done_on"] = _("“%(step)s”的日期 %(day)s 早于档案的开始日期 %(start)s") % {
+                "step": label,
+                "day": day.isoformat(),
+                "start": case.started_on.isoformat(),
+            }
+        elif case.ended_on is not None and day > case.ended_on:
+            problems["done_on"] = _("“%(step)s”的日期 %(day)s 晚于档案的终止日期 %(end)s") % {
+                "step": label,
+                "day": day.isoformat(),
+                "end": case.ended_on.isoformat(),
+            }
+    note = entry.note.strip()
+    if len(note) > MAX_NOTE:
+        problems["note"] = _("“%(step)s”的备注最多 %(n)s 字") % {"step": label, "n": MAX_NOTE}
+    elif note and (problem := text_problem(note)):
+        problems["note"] = problem
+    elif note and day is None:
+        problems["done_on"] = _("“%(step)s”填写了备注，请同时填写完成日期") % {"step": label}
+    return problems
+
+
+def _step_snapshot(step: RecruitmentStep) -> dict:
+    return {"step": step.step, "done_on": step.done_on, "note": step.note}
+
+
+def _write_steps(
+    actor,
+    org: OrgUnit,
+    case: RecruitmentCase,
+    entries: Sequence[StepEntry],
+    field: Callable[[str, str], str],
+) -> None:
+    """Validate every entry (errors under `field(name, step)`), then write them and the audit rows."""
+    case = RecruitmentCase.objects.select_for_update().select_related("org").get(pk=case.pk)
+    _require(actor, case.org)
+    if case.org_id != org.pk:
+        raise ValidationError(
+            {
+                "case": _("“%(name)s”的发展党员档案属于“%(owner)s”，不是“%(org)s”的")
+                % {"name": case.candidate_name, "owner": case.org.name, "org": org.name}
+            }
+        )
+    problems: dict[str, str] = {}
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.step in seen:
+            problems[field("step", entry.step)] = _("环节“%(step)s”重复出现") % {"step": entry.step}
+        seen.add(entry.step)
+        for name, message in _entry_problems(case, entry).items():
+            problems[field(name, entry.step)] = message
+    _raise(problems)
+    stored = {s.step: s for s in RecruitmentStep.objects.select_for_update().filter(case=case)}
+    recorded, cleared = [], []
+    for entry in entries:
+        row, note = stored.get(entry.step), entry.note.strip()
+        if entry.done_on is None:
+            if row is not None:
+                cleared.append((case, _step_snapshot(row), None))
+                row.delete()
+            continue
+        if row is None:
+            row = RecruitmentStep(case=case, step=entry.step, done_on=entry.done_on, note=note)
+            old = None
+        else:
+            old = _step_snapshot(row)
+            row.done_on, row.note = entry.done_on, note
+            if _step_snapshot(row) == old:
+                continue
+        row.recorded_by = acting_user(actor)
+        row.save()
+        recorded.append((case, old, _step_snapshot(row)))
+    if recorded:
+        record_many(actor, "recruitment.step.record", recorded)
+    if cleared:
+        record_many(actor, "recruitment.step.clear", cleared)
+
+
+@transaction.atomic
+def record_steps(actor, *, org: OrgUnit, case: RecruitmentCase, entries: Iterable[StepEntry]) -> None:
+    """Record, correct or clear the dates of several steps of a case at once (the timeline form):
+    all or none. `org` is the branch the entries are made for; the case must be its own. Errors
+    name the step's field (`done_on_talk`, `note_talk`)."""
+    _write_steps(actor, org, case, list(entries), step_field)
+
+
+@transaction.atomic
+def record_step(
+    actor, *, org: OrgUnit, case: RecruitmentCase, step: str, done_on: datetime.date | None, note: str = ""
+) -> None:
+    """Record, correct or (done_on None) clear one step. Errors name `step`, `done_on` or `note`."""
+    _write_steps(actor, org, case, [StepEntry(step, done_on, note)], lambda name, _step: name)
+
+
+# ---- meeting attachments ------------------------------------------------------------------------
+
+ATTACHMENT_KINDS = frozenset({FileKind.PDF, FileKind.IMAGE, FileKind.WORD, FileKind.EXCEL, FileKind.OFD})
+MAX_ATTACHMENTS = 30  # per meeting: a scan, photos and a sign-in sheet fit; a photo album does not
+
+
+@transaction.atomic
+def attach_to_meeting(actor, meeting: Meeting, upload) -> MeetingAttachment:
+    """Keep a file with a meeting. The bytes are checked by kaohe.files (a file whose name lies
+    about its content is refused); errors are reported under "file"."""
+    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+    _require(actor, meeting.org)
+    if MeetingAttachment.objects.filter(meeting=meeting, withdrawn=False).count() >= MAX_ATTACHMENTS:
+        raise ValidationError({"file": _("每次会议最多保存 %(n)s 个附件") % {"n": MAX_ATTACHMENTS}})
+    stored = store_upload(actor, upload, accept=ATTACHMENT_KINDS)
+    attachment = MeetingAttachment.objects.create(
+        meeting=meeting, file=stored, uploaded_by=acting_user(actor)
+    )
+    record(
+        actor,
+        "meeting.attachment.upload",
+        attachment,
+        new={
+            "meeting": str(meeting.public_id),
+            "name": stored.original_name,
+            "kind": stored.kind,
+            "size": stored.size,
+            "sha256": stored.sha256,
+        },
+        org_path=meeting.org.path,
+    )
+    return attachment
+
+
+@transaction.atomic
+def withdraw_attachment(actor, attachment: MeetingAttachment) -> MeetingAttachment:
+    """Take a file off the meeting; the stored file stays (the audit log points to it)."""
+    attachment = (
+        MeetingAttachment.objects.select_for_update(of=("self",))
+        .select_related("meeting__org")
+        .get(pk=attachment.pk)
+    )
+    meeting = attachment.meeting
+    _require(actor, meeting.org)
+    if attachment.withdrawn:
+        raise ValidationError(_("“%(name)s”已撤回") % {"name": attachment.file.original_name})
+    attachment.withdrawn, attachment.withdrawn_by, attachment.withdrawn_at = (
+        True,
+        acting_user(actor),
+        timezone.now(),
+    )
+    attachment.save(update_fields=["withdrawn", "withdrawn_by", "withdrawn_at"])
+    record(
+        actor,
+        "meeting.attachment.withdraw",
+        attachment,
+        old={"withdrawn": False},
+        new={
+            "meeting": str(meeting.public_id),
+            "name": attachment.file.original_name,
+            "sha256": attachment.file.sha256,
+            "withdrawn": True,
+        },
+        org_path=meeting.org.path,
+    )
+    return attachment

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from kaohe.cycles.derived import Derived, Span, register
 from kaohe.engine.points import RATE_SCALE, format_rate, round_half_up
-from kaohe.ledgers import tallies
-from kaohe.ledgers.models import ATTENDANCE_KINDS, DECISION_STEPS, Decision, MeetingKind
+from kaohe.ledgers import recruitment, tallies
+from kaohe.ledgers.models import ATTENDANCE_KINDS, DECISION_STEPS, Decision, MeetingKind, RecruitmentStep
 from kaohe.ledgers.periods import (
     THEME_DAY_UPLOAD_GRACE_DAYS,
     active_through,
@@ -270,3 +270,43 @@ def decision_steps(units: Sequence[OrgUnit], span: Span) -> dict[int, Derived]:
             % {"span": _span_text(span)},
         )
     return out
+
+
+@register("ledger.recruitment.violations", "发展党员工作台账（程序不规范）")
+def recruitment_violations(units: Sequence[OrgUnit], span: Span) -> dict[int, Derived]:
+    """Breaches of the 发展党员 rules (recruitment.check) in the cases of the unit's subtree that
+    happened within the span: each is dated the day it happened (a step out of order or too early on
+    its own date, a gap on the date of the later step that revealed it, a missed deadline on the day
+    after it), so a breach is counted in one cycle only. One query: every step of the cases open
+    during the span (a case cannot break a rule before it starts or after it ends)."""
+    if not units:
+        return {}
+    owners = Owners(units)
+    day = today()
+    rows = (
+        RecruitmentStep.objects.filter(owners.q("case__org__path"), case__started_on__lte=span.ends)
+        .filter(Q(case__ended_on__isnull=True) | Q(case__ended_on__gte=span.starts))
+        .values_list("case_id", "case__org__path", "case__ended_on", "step", "done_on")
+        .order_by()
+    )
+    cases: dict[int, tuple[str, datetime.date | None, dict[str, datetime.date]]] = {}
+    for case_id, path, ended_on, step, done_on in rows:
+        cases.setdefault(case_id, (path, ended_on, {}))[2][step] = done_on
+    involved: dict[int, int] = defaultdict(int)
+    violations: dict[int, int] = defaultdict(int)
+    for path, ended_on, dates in cases.values():
+        breaches = recruitment.check(dates, today=day, ended_on=ended_on)
+        found = sum(1 for v in breaches if span.starts <= v.on <= span.ends)
+        if not found and not any(span.starts <= d <= span.ends for d in dates.values()):
+            continue  # nothing happened in this case during the span
+        for unit in owners(path):
+            involved[unit] += 1
+            violations[unit] += found
+    return {
+        u.pk: Derived(
+            str(violations[u.pk]),
+            _("发展党员档案 %(cases)s 份（本期有环节记录或问题），程序不规范 %(n)s 次（%(span)s）")
+            % {"cases": _n(involved[u.pk]), "n": _n(violations[u.pk]), "span": _span_text(span)},
+        )
+        for u in units
+    }

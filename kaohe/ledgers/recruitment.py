@@ -12,10 +12,15 @@ import calendar
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # a dev dependency: the stubs' name for a lazy str
+else:
+    from django.utils.functional import Promise as StrPromise
 
 # ---- the time limits ----------------------------------------------------------------------------
 
@@ -40,14 +45,14 @@ CONFIRMATION_APPROVAL_WITHIN_MONTHS = 3
 @dataclass(frozen=True)
 class Stage:
     code: str
-    name: Promise
+    name: StrPromise
 
 
 @dataclass(frozen=True)
 class Step:
     number: int  # 1-25, its place in the flow chart
     code: str
-    name: Promise
+    name: StrPromise
     stage: str
     # Steps of one rank may be done in any order among themselves (a 政审 and the 集中培训 run side
     # by side); a step must not come before any step of a lower rank.
@@ -97,7 +102,7 @@ LAST_STEP = STEPS[-1]
 
 
 def step_label(code: str) -> str:
-    """"15. 支部大会讨论" - unambiguous wherever a step is named on its own."""
+    """ "15. 支部大会讨论" - unambiguous wherever a step is named on its own."""
     step = STEP_BY_CODE[code]
     return f"{step.number}. {step.name}"
 
@@ -112,12 +117,19 @@ class Limit:
     then: str
     months: int
     minimum: bool
-    basis: Promise  # where the limit is written
+    basis: StrPromise  # where the limit is written
 
 
 LIMITS = (
     Limit("talk_within", "apply", "talk", TALK_WITHIN_MONTHS, False, gettext_lazy("细则第七条")),
-    Limit("cultivation_at_least", "activist", "candidate", CULTIVATION_AT_LEAST_MONTHS, True, gettext_lazy("细则第十三条")),
+    Limit(
+        "cultivation_at_least",
+        "activist",
+        "candidate",
+        CULTIVATION_AT_LEAST_MONTHS,
+        True,
+        gettext_lazy("细则第十三条"),
+    ),
     Limit(
         "admission_approval_within",
         "admission_meeting",
@@ -222,15 +234,17 @@ def _skipped(dates: Mapping[str, datetime.date]) -> list[Violation]:
                 dates[first.code],
                 "skipped",
                 _("未记录“%(step)s”，而后续环节“%(later)s”已于 %(day)s 完成")
-                % {"step": _name(step.code), "later": _name(first.code), "day": dates[first.code].isoformat()},
+                % {
+                    "step": _name(step.code),
+                    "later": _name(first.code),
+                    "day": dates[first.code].isoformat(),
+                },
             )
         )
     return out
 
 
-def _limits(
-    dates: Mapping[str, datetime.date], cutoff: datetime.date, skipped: set[str]
-) -> list[Violation]:
+def _limits(dates: Mapping[str, datetime.date], cutoff: datetime.date, skipped: set[str]) -> list[Violation]:
     out = []
     for limit in LIMITS:
         start = dates.get(limit.after)
@@ -263,10 +277,13 @@ def _limits(
             ) % {**words, "day": done.isoformat()}
             out.append(Violation(limit.then, broken, limit.code, reason))
         elif done is None and limit.then not in skipped and cutoff >= broken:
-            reason = _(
-                "“%(then)s”应在“%(after)s”（%(start)s）后%(period)s内完成（截至 %(bound)s），"
-                "至今未记录（%(basis)s）"
-            ) % words
+            reason = (
+                _(
+                    "“%(then)s”应在“%(after)s”（%(start)s）后%(period)s内完成（截至 %(bound)s），"
+                    "至今未记录（%(basis)s）"
+                )
+                % words
+            )
             out.append(Violation(limit.then, broken, limit.code, reason))
     return out
 

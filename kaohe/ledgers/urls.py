@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaohe.ledgers.views import decisions, dues, io, meetings, pages
+from kaohe.ledgers.views import attachments, decisions, dues, io, meetings, pages, recruitment
 
 app_name = "ledgers"
 # Fixed words first: "import" and "template.xlsx" are reserved org codes (kaohe.orgs.models), and
@@ -23,4 +23,25 @@ urlpatterns = [
     path("<str:code>/decisions/", decisions.decision_list, name="decisions"),
     path("<str:code>/decisions/new/", decisions.decision_create, name="decision_create"),
     path("<str:code>/decisions.xlsx", io.decisions_export, name="decisions_export"),
+]
+
+# Meeting attachments and 发展党员 (recruitment). The UUID paths cannot be taken for an org's pages:
+# those have a fixed word after the code, never a UUID.
+urlpatterns += [
+    path("meetings/<uuid:public_id>/files/", attachments.attachment_upload, name="attachment_upload"),
+    path(
+        "meetings/<uuid:public_id>/files/<uuid:file_id>/",
+        attachments.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "meetings/<uuid:public_id>/files/<uuid:file_id>/withdraw/",
+        attachments.attachment_withdraw,
+        name="attachment_withdraw",
+    ),
+    path("recruitment/<uuid:public_id>/", recruitment.case_detail, name="recruitment_case"),
+    path("recruitment/<uuid:public_id>/edit/", recruitment.case_edit, name="recruitment_case_edit"),
+    path("recruitment/<uuid:public_id>/delete/", recruitment.case_delete, name="recruitment_case_delete"),
+    path("<str:code>/recruitment/", recruitment.case_list, name="recruitment"),
+    path("<str:code>/recruitment/new/", recruitment.case_create, name="recruitment_case_create"),
 ]

@@ -29,13 +29,13 @@ def test_units_see_results_only_from_the_review_window(city, login, city_cycle):
     actions.recompute(None, city_cycle)
     cycle = advance(city_cycle, CycleState.ASSESSMENT)
     url = reverse("cycles:unit", args=[cycle.public_id, "EB"])
-    assert "尚未计算结果" in login(city.staff_b).get(url).text
+    assert "尚未发布" in login(city.staff_b).get(url).text
     assert (
         login(city.staff_b).get(reverse("cycles:results_export", args=[cycle.public_id])).status_code == 404
     )
     assert "企业B党委" in login(city.admin).get(reverse("cycles:results", args=[cycle.public_id])).text
     advance(cycle, CycleState.REVIEW)
-    assert "尚未计算结果" not in login(city.staff_b).get(url).text
+    assert "尚未发布" not in login(city.staff_b).get(url).text
 
 
 def test_a_unit_appeals_an_item_and_the_upheld_appeal_rescores_it(city, login, in_review):

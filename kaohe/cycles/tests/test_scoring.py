@@ -237,3 +237,19 @@ def test_an_appealed_panel_item_is_scored_again_in_review(city, panel, assessors
         scoring.save_scores(assessors[0], cycle, ea, [Score("checks", {"found": "[]"}, version=1)])
     decided = appeals.decide_appeal(city.admin, appeal, upheld=True, decision="考核组复核后评为“好”")
     assert decided.score_before == parse_points("4") and decided.score_after == parse_points("5")
+
+
+def test_assessors_see_no_results_while_scoring(city, login, panel, assessors):
+    cycle, _ = panel
+    for user in assessors[:3]:
+        for org in (city.ent_a, city.ent_b):
+            scoring.save_scores(user, cycle, unit(cycle, org), [Score("team", {"judgment": "好"})])
+    actions.recompute(None, cycle)
+    page = login(assessors[0]).get(reverse("cycles:unit", args=[cycle.public_id, "EA"]))
+    assert "尚未发布" in page.text and 'id="unit-total"' not in page.text and "评分组" not in page.text
+    assert (
+        'id="results"' not in login(assessors[0]).get(reverse("cycles:results", args=[cycle.public_id])).text
+    )
+    assert (
+        'id="unit-total"' in login(city.admin).get(reverse("cycles:unit", args=[cycle.public_id, "EA"])).text
+    )

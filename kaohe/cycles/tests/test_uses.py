@@ -11,6 +11,7 @@ from django.urls import reverse
 from kaohe.accounts.models import Role
 from kaohe.conftest import make_user
 from kaohe.cycles import actions
+from kaohe.cycles.bulletin import bulletin_rows
 from kaohe.cycles.models import CycleState
 from kaohe.cycles.tests.conftest import SMALL_SCHEME, enter_all
 from kaohe.cycles.tests.test_rectification import advance
@@ -112,6 +113,13 @@ def test_a_veto_withholds_the_award_and_the_page_says_why(city, login, uses_cycl
     assert "企业A党委" in withheld and "通报表扬" in withheld and "考核材料弄虚作假" in withheld
     groups = text[text.index('id="action-groups"') : text.index('id="withheld"')]
     assert "通报表扬" not in groups  # nobody receives it now
+    # nor does the published bulletin or the results list it, and no use is listed twice
+    cycle = advance(uses_cycle, CycleState.PUBLISHED)
+    bulletin = login(city.staff_b).get(url("bulletin", cycle)).text
+    assert "通报表扬" not in bulletin[bulletin.index('id="bulletin"') :]
+    for row in bulletin_rows(cycle):
+        uses = row["uses"].split("、") if row["uses"] else []
+        assert len(uses) == len(set(uses))
 
 
 def test_a_unit_sees_its_own_row_only_and_only_once_results_are_fed_back(city, login, scored):
@@ -125,6 +133,9 @@ def test_a_unit_sees_its_own_row_only_and_only_once_results_are_fed_back(city, l
 
 
 def test_an_observer_of_the_organiser_reads_everything_and_changes_nothing(city, login, scored, viewer_c):
+    # Like the assessors, observers see results only once they are released to the units.
+    assert "企业A党委" not in login(viewer_c).get(url("uses", scored)).text
+    scored = advance(scored, CycleState.REVIEW)
     text = login(viewer_c).get(url("uses", scored)).text
     assert "企业A党委" in text and "企业B党委" in text
     assert login(viewer_c).post(url("rectification_auto", scored), {"threshold": "80"}).status_code == 403

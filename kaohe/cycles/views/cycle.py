@@ -112,6 +112,7 @@ def cycle_detail(request, public_id):
             "phases": _phases(cycle),
             "rows": rows,
             "can_manage": manage,
+            "can_score": has_cap(request.user, Cap.SCORE, cycle.owner),
             "sees_all": sees_all_units(request.user, cycle),
             "next_state": next_state,
             "next_label": CycleState(next_state).label if next_state else "",

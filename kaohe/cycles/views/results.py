@@ -33,6 +33,7 @@ def results(request, public_id):
     best = max((r.total for r in rows), default=0)
     for r in rows:  # the ranking bar: % of the best total
         r.bar = max(r.total, 0) * 100 // best if best > 0 else 0  # type: ignore[attr-defined]
+    hidden = cycle.current_run_id is not None and not results_visible(request.user, cycle)
     return render(
         request,
         "cycles/results.html",
@@ -41,6 +42,7 @@ def results(request, public_id):
             "rows": rows,
             "run": cycle.current_run,
             "can_manage": can_manage(request.user, cycle),
+            "hidden": hidden,
         },
     )
 
@@ -68,6 +70,7 @@ def unit_result(request, public_id, code):
             "cycle": cycle,
             "unit": unit,
             "result": result,
+            "withheld_from_view": run is not None and not results_visible(request.user, cycle),
             "explained": explained,
             "lost": lost_points(explained) if explained else [],
             "can_appeal": cycle.state == CycleState.REVIEW and has_cap(request.user, Cap.FILL_UNIT, unit.org),

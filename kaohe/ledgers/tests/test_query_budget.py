@@ -19,6 +19,7 @@ D = datetime.date
 SPAN = Span(D(2024, 1, 1), D(2024, 12, 31))
 # Queries per derivation whatever the number of units.
 BUDGETS = {
+    "ledger.recruitment.violations": 1,
     "ledger.first_topic.count": 1,
     "ledger.branch_assembly.per_branch": 2,
     "ledger.committee_meeting.per_branch": 2,
