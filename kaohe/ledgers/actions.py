@@ -561,7 +561,11 @@ def create_case(
 
 @transaction.atomic
 def update_case(actor, case: RecruitmentCase, **fields) -> RecruitmentCase:
-    case = RecruitmentCase.objects.select_for_update().select_related("org", "person").get(pk=case.pk)
+    case = (
+        RecruitmentCase.objects.select_for_update(of=("self",))
+        .select_related("org", "person")
+        .get(pk=case.pk)
+    )
     _require(actor, case.org)
     unknown = set(fields) - _CASE_EDITABLE
     if unknown:
@@ -580,7 +584,11 @@ def update_case(actor, case: RecruitmentCase, **fields) -> RecruitmentCase:
 @transaction.atomic
 def delete_case(actor, case: RecruitmentCase) -> None:
     """Delete a case opened by mistake, with its steps (the audit row keeps what they were)."""
-    case = RecruitmentCase.objects.select_for_update().select_related("org", "person").get(pk=case.pk)
+    case = (
+        RecruitmentCase.objects.select_for_update(of=("self",))
+        .select_related("org", "person")
+        .get(pk=case.pk)
+    )
     _require(actor, case.org)
     steps = {s.step: s.done_on for s in case.steps.all()}
     record(actor, "recruitment.case.delete", case, old=_case_snapshot(case) | {"steps": steps})
