@@ -25,10 +25,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from kaohe.discipline.models import ENGINE_OPTION, OUTCOME_BY_OPTION, CaseStatus, DisciplineCase
 from kaohe.orgs import id_numbers
 from kaohe.orgs.crypto import mask_id_number
-from kaohe.orgs.xlsx import Column, RowError, Sheet
-from kaohe.orgs.xlsx import _open as open_table  # the shared sheet reader (see the module docstring)
-from kaohe.orgs.xlsx import _Row as BaseRow
-from kaohe.orgs.xlsx import _RowReader as RowReader
+from kaohe.orgs.xlsx import Column, RowError, RowReader, Sheet, open_table
+from kaohe.orgs.xlsx import TableRow as BaseRow
 from kaohe.tables import table_xlsx
 
 CASE_SHEET = "违纪案件"

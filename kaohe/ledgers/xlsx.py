@@ -138,7 +138,7 @@ def _integer(cells, name: str) -> int | None:
     value = cells.raw(name)
     if name in cells.bad:
         return None
-    text = org_xlsx._as_text(value)
+    text = org_xlsx.cell_text(value)
     if not text:
         cells.error(name, _("不能为空"))
         return None
@@ -154,7 +154,7 @@ def _amount(cells, name: str) -> Decimal | None:
         return None
     if isinstance(value, float):
         value = repr(value)  # the shortest text that is this float: 12.35, not 12.3499999…
-    text = re.sub(r"[\s,，元¥￥]", "", org_xlsx._as_text(value))
+    text = re.sub(r"[\s,，元¥￥]", "", org_xlsx.cell_text(value))
     if not text:
         cells.error(name, _("不能为空（未缴请填 0）"))
         return None
@@ -182,7 +182,7 @@ def _month(cells, name: str) -> datetime.date | None:
         # Excel turns a typed 2026-03 into the date 2026-03-01.
         day = value.date() if isinstance(value, datetime.datetime) else value
         return day.replace(day=1)
-    text = re.sub(r"\s+", "", org_xlsx._as_text(value))
+    text = re.sub(r"\s+", "", org_xlsx.cell_text(value))
     if not text:
         cells.error(name, _("不能为空"))
         return None
@@ -198,7 +198,7 @@ def _id_number(cells, row: DuesRow) -> None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         cells.error("id_number", _("身份证号被存成了数字，末几位已丢失：请把该列设为文本格式后重新填写"))
         return
-    number = org_xlsx._as_text(value).replace(" ", "").upper()
+    number = org_xlsx.cell_text(value).replace(" ", "").upper()
     if "id_number" in row.bad:
         return
     if not number:
@@ -236,7 +236,7 @@ def _sheet_names(upload) -> list[str] | None:
             return [name.strip() for name in book.sheetnames]
         finally:
             book.close()
-    except org_xlsx._DAMAGED:
+    except org_xlsx.DAMAGED_FILE_ERRORS:
         return None
     finally:
         upload.seek(0)
@@ -247,7 +247,7 @@ def read_book(upload) -> tuple[Book | None, list[SheetError]]:
     names = _sheet_names(upload)
     if names is None:
         # Let the shared reader name the problem (too big, not xlsx, damaged).
-        _table, problems = org_xlsx._open(upload, MEETING_SHEET, MEETING_COLUMNS)
+        _table, problems = org_xlsx.open_table(upload, MEETING_SHEET, MEETING_COLUMNS)
         return None, on_sheet("", problems)
     present = [s for s in SHEETS if s in names]
     if not present:
@@ -273,17 +273,17 @@ def read_book(upload) -> tuple[Book | None, list[SheetError]]:
 
 
 def _read_meetings(upload, errors: list[SheetError]) -> tuple[list[MeetingRow] | None, frozenset[str]]:
-    table, problems = org_xlsx._open(upload, MEETING_SHEET, MEETING_COLUMNS)
+    table, problems = org_xlsx.open_table(upload, MEETING_SHEET, MEETING_COLUMNS)
     if table is None:
         errors.extend(on_sheet(MEETING_SHEET, problems))
         return None, frozenset()
-    kinds = org_xlsx._lookup(MeetingKind) | _KIND_SYNONYMS
-    labels = list(org_xlsx._labels(MeetingKind))
+    kinds = org_xlsx.choice_lookup(MeetingKind) | _KIND_SYNONYMS
+    labels = list(org_xlsx.choice_labels(MeetingKind))
     row_errors: list[RowError] = []
     rows = []
     for number, values in table.rows:
         row = MeetingRow(number)
-        cells = org_xlsx._RowReader(number, values, table.positions, MEETING_COLUMNS, row_errors, row.bad)
+        cells = org_xlsx.RowReader(number, values, table.positions, MEETING_COLUMNS, row_errors, row.bad)
         row.org_code = cells.text("org", required=True)
         row.kind = cells.choice("kind", kinds, labels)
         row.held_on = cells.date("held_on", required=True)
@@ -298,7 +298,7 @@ def _read_meetings(upload, errors: list[SheetError]) -> tuple[list[MeetingRow] |
 
 
 def _read_dues(upload, errors: list[SheetError]) -> list[DuesRow] | None:
-    table, problems = org_xlsx._open(upload, DUES_SHEET, DUES_COLUMNS)
+    table, problems = org_xlsx.open_table(upload, DUES_SHEET, DUES_COLUMNS)
     if table is None:
         errors.extend(on_sheet(DUES_SHEET, problems))
         return None
@@ -306,7 +306,7 @@ def _read_dues(upload, errors: list[SheetError]) -> list[DuesRow] | None:
     rows = []
     for number, values in table.rows:
         row = DuesRow(number)
-        cells = org_xlsx._RowReader(number, values, table.positions, DUES_COLUMNS, row_errors, row.bad)
+        cells = org_xlsx.RowReader(number, values, table.positions, DUES_COLUMNS, row_errors, row.bad)
         row.name = cells.text("name")
         _id_number(cells, row)
         row.month = _month(cells, "month")
@@ -346,7 +346,7 @@ def _sheet(book: Workbook, title: str, columns: tuple[Column, ...], example: lis
         if column.field in _TEXT_FIELDS:
             example_cell.number_format = "@"
         if column.field == "kind":
-            kinds = ",".join(org_xlsx._labels(MeetingKind))
+            kinds = ",".join(org_xlsx.choice_labels(MeetingKind))
             validation = DataValidation(type="list", formula1=f'"{kinds}"', allow_blank=True)
             validation.add(f"{letter}2:{letter}10000")
             sheet.add_data_validation(validation)
@@ -362,7 +362,7 @@ def template(org_code: str) -> bytes:
         MEETING_COLUMNS,
         [
             org_code,
-            org_xlsx._label_of(MeetingKind, MeetingKind.THEME_DAY),
+            org_xlsx.choice_label(MeetingKind, MeetingKind.THEME_DAY),
             datetime.date(2026, 3, 15),
             _("学习贯彻全会精神（示例）"),
             25,

@@ -41,7 +41,7 @@ MAX_UNPACKED_RATIO = 50
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in hand-made sheets
 # What openpyxl and zipfile raise for a damaged file: broken XML (SyntaxError), bad CRC or deflate
 # data, missing parts (KeyError), values it cannot interpret.
-_DAMAGED = (
+DAMAGED_FILE_ERRORS = (
     SyntaxError,
     zipfile.BadZipFile,
     zlib.error,
@@ -138,13 +138,13 @@ class RowError:
 
 
 @dataclass
-class _Row:
+class TableRow:
     row: int  # as Excel shows it
     bad: set[str] = field(default_factory=set, kw_only=True)  # fields whose cell has an error
 
 
 @dataclass
-class OrgRow(_Row):
+class OrgRow(TableRow):
     code: str = ""
     name: str = ""
     short_name: str = ""
@@ -156,7 +156,7 @@ class OrgRow(_Row):
 
 
 @dataclass
-class PersonRow(_Row):
+class PersonRow(TableRow):
     name: str = ""
     gender: str = ""
     org_code: str = ""
@@ -197,16 +197,16 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _labels(choices) -> dict[str, str]:
+def choice_labels(choices) -> dict[str, str]:
     """Chinese label → value for a TextChoices class."""
     with translation.override("zh-hans"):
         return {str(c.label): c.value for c in choices}
 
 
-def _lookup(choices) -> dict[str, str]:
+def choice_lookup(choices) -> dict[str, str]:
     """Every accepted spelling (label, parts of a "a / b" label, code value) → value."""
     accepted: dict[str, str] = {}
-    for label, value in _labels(choices).items():
+    for label, value in choice_labels(choices).items():
         accepted[_squash(label)] = value
         for part in label.split("/"):
             accepted.setdefault(_squash(part), value)
@@ -214,8 +214,8 @@ def _lookup(choices) -> dict[str, str]:
     return accepted
 
 
-def _label_of(choices, value: str) -> str:
-    return next(label for label, v in _labels(choices).items() if v == value)
+def choice_label(choices, value: str) -> str:
+    return next(label for label, v in choice_labels(choices).items() if v == value)
 
 
 # ---- cell values ---------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def _as_date(value) -> datetime.date:
     return day
 
 
-def _as_text(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -265,7 +265,7 @@ def _as_text(value) -> str:
     return str(value).strip()
 
 
-class _RowReader:
+class RowReader:
     """Reads the cells of one row, recording an error per bad cell."""
 
     def __init__(
@@ -325,7 +325,7 @@ class _RowReader:
         value = self.raw(name)
         if name in self.bad:
             return ""
-        text = _as_text(value)
+        text = cell_text(value)
         if required and not text:
             self.error(name, _("不能为空"))
         elif max_length is not None and len(text) > max_length:
@@ -347,7 +347,7 @@ class _RowReader:
             return _as_date(value)
         except ValueError:
             self.error(
-                name, _("“%(value)s”不是有效日期，请写成 2024-07-01 的形式") % {"value": _as_text(value)}
+                name, _("“%(value)s”不是有效日期，请写成 2024-07-01 的形式") % {"value": cell_text(value)}
             )
             return None
 
@@ -391,7 +391,7 @@ def _sniff_non_zip(head: bytes, name: str) -> str:
     return _("不是 Excel（.xlsx）文件，请上传 .xlsx 格式的文件")
 
 
-def _open(upload, sheet_name: str, columns: tuple[Column, ...]) -> tuple[_Table | None, list[RowError]]:
+def open_table(upload, sheet_name: str, columns: tuple[Column, ...]) -> tuple[_Table | None, list[RowError]]:
     size = getattr(upload, "size", None)
     limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
     if size is not None and size > settings.MAX_UPLOAD_BYTES:
@@ -413,18 +413,20 @@ def _open(upload, sheet_name: str, columns: tuple[Column, ...]) -> tuple[_Table 
     upload.seek(0)
     try:
         book = load_workbook(upload, read_only=True, data_only=True)
-    except _DAMAGED:
+    except DAMAGED_FILE_ERRORS:
         return None, _file_error(_("文件已损坏或不是 Excel 工作簿；请用 Excel 重新另存为 .xlsx 后上传"))
     try:
         return _read_table(book, sheet_name, columns)
-    except _DAMAGED:  # the sheet's XML is parsed lazily, so damage may show only while reading rows
+    except (
+        DAMAGED_FILE_ERRORS
+    ):  # the sheet's XML is parsed lazily, so damage may show only while reading rows
         return None, _file_error(_("工作表内容已损坏，无法读取；请用 Excel 重新另存为 .xlsx 后上传"))
     finally:
         book.close()
 
 
 def _header_text(value) -> str:
-    return re.sub(r"[\s*＊]", "", _as_text(value))
+    return re.sub(r"[\s*＊]", "", cell_text(value))
 
 
 def _read_table(book, sheet_name: str, columns: tuple[Column, ...]) -> tuple[_Table | None, list[RowError]]:
@@ -471,7 +473,7 @@ def _read_table(book, sheet_name: str, columns: tuple[Column, ...]) -> tuple[_Ta
         if number - header_row > limit:
             return None, _file_error(_("工作表数据超过上限 %(limit)s 行；请分批导入") % {"limit": limit})
         picked = [values[i] if i < len(values) else None for i in range(max(positions.values()) + 1)]
-        if any(_as_text(picked[i]) for i in positions.values()):
+        if any(cell_text(picked[i]) for i in positions.values()):
             rows.append((number, picked))
     missing = [c.header for c in columns if c.required and c.field not in positions]
     if missing:
@@ -491,7 +493,7 @@ def _read_table(book, sheet_name: str, columns: tuple[Column, ...]) -> tuple[_Ta
 # ---- the two layouts: reading ---------------------------------------------------------------------
 
 
-def _duplicates[R: _Row](
+def _duplicates[R: TableRow](
     rows: list[R],
     key: Callable[[R], str],
     name: str,
@@ -519,15 +521,15 @@ def _duplicates[R: _Row](
 
 
 def read_orgs(upload) -> tuple[Sheet[OrgRow] | None, list[RowError]]:
-    table, errors = _open(upload, ORG_SHEET, ORG_COLUMNS)
+    table, errors = open_table(upload, ORG_SHEET, ORG_COLUMNS)
     if table is None:
         return None, errors
-    kinds = _lookup(OrgKind)
-    kind_labels = list(_labels(OrgKind))
+    kinds = choice_lookup(OrgKind)
+    kind_labels = list(choice_labels(OrgKind))
     rows = []
     for number, values in table.rows:
         row = OrgRow(number)
-        cells = _RowReader(number, values, table.positions, ORG_COLUMNS, errors, row.bad)
+        cells = RowReader(number, values, table.positions, ORG_COLUMNS, errors, row.bad)
         row.code = cells.text("code", required=True, max_length=_max_length(OrgUnit, "code"))
         if row.code and "code" not in row.bad and not _CODE.fullmatch(row.code):
             cells.error("code", _("编码不能包含空格或“/”"))
@@ -547,16 +549,16 @@ def read_orgs(upload) -> tuple[Sheet[OrgRow] | None, list[RowError]]:
 
 
 def read_people(upload) -> tuple[Sheet[PersonRow] | None, list[RowError]]:
-    table, errors = _open(upload, PEOPLE_SHEET, PEOPLE_COLUMNS)
+    table, errors = open_table(upload, PEOPLE_SHEET, PEOPLE_COLUMNS)
     if table is None:
         return None, errors
-    genders, statuses = _lookup(Gender), _lookup(MemberStatus)
-    gender_labels, status_labels = list(_labels(Gender)), list(_labels(MemberStatus))
+    genders, statuses = choice_lookup(Gender), choice_lookup(MemberStatus)
+    gender_labels, status_labels = list(choice_labels(Gender)), list(choice_labels(MemberStatus))
     today = timezone.localdate()
     rows = []
     for number, values in table.rows:
         row = PersonRow(number)
-        cells = _RowReader(number, values, table.positions, PEOPLE_COLUMNS, errors, row.bad)
+        cells = RowReader(number, values, table.positions, PEOPLE_COLUMNS, errors, row.bad)
         row.name = cells.text("name", required=True, max_length=_max_length(Person, "name"))
         row.gender = cells.choice("gender", genders, gender_labels)
         row.org_code = cells.text("org", required=True)
@@ -574,7 +576,7 @@ def read_people(upload) -> tuple[Sheet[PersonRow] | None, list[RowError]]:
     return Sheet(rows, frozenset(table.positions), _file_name(upload)), errors
 
 
-def _read_phone(cells: _RowReader, row: PersonRow) -> None:
+def _read_phone(cells: RowReader, row: PersonRow) -> None:
     phone = re.sub(r"[\s-]", "", cells.text("phone"))
     if not phone or "phone" in row.bad or _MASKED.fullmatch(phone):
         return
@@ -584,13 +586,13 @@ def _read_phone(cells: _RowReader, row: PersonRow) -> None:
         cells.error("phone", _("“%(value)s”不是有效手机号：应为 11 位数字，以 1 开头") % {"value": phone})
 
 
-def _read_id_number(cells: _RowReader, row: PersonRow) -> None:
+def _read_id_number(cells: RowReader, row: PersonRow) -> None:
     value = cells.raw("id_number")
     if isinstance(value, int | float) and not isinstance(value, bool):
         # Excel keeps 15 significant digits: the number as stored is no longer the person's.
         cells.error("id_number", _("身份证号被存成了数字，末几位已丢失：请把该列设为文本格式后重新填写"))
         return
-    number = _as_text(value).replace(" ", "").upper()
+    number = cell_text(value).replace(" ", "").upper()
     if not number or "id_number" in row.bad:
         return
     if _MASKED.fullmatch(number):
@@ -649,7 +651,11 @@ class _Writer:
         self.sheet.append(header)
 
     def _drop_downs(self) -> None:
-        lists = {"kind": _labels(OrgKind), "gender": _labels(Gender), "status": _labels(MemberStatus)}
+        lists = {
+            "kind": choice_labels(OrgKind),
+            "gender": choice_labels(Gender),
+            "status": choice_labels(MemberStatus),
+        }
         for index, column in enumerate(self.columns, start=1):
             if column.field in lists:
                 letter = get_column_letter(index)
@@ -682,7 +688,7 @@ def _org_values(org: OrgUnit) -> list:
         org.code,
         org.name,
         org.short_name,
-        _label_of(OrgKind, org.kind),
+        choice_label(OrgKind, org.kind),
         org.parent.code if org.parent else "",
         org.secretary,
         org.active_from,
@@ -705,9 +711,9 @@ def build_orgs(orgs: Iterable[OrgUnit], *, with_secretaries: bool = True) -> byt
 def _person_values(person: Person) -> list:
     return [
         person.name,
-        _label_of(Gender, person.gender),
+        choice_label(Gender, person.gender),
         person.org.code,
-        _label_of(MemberStatus, person.status),
+        choice_label(MemberStatus, person.status),
         person.birth_date,
         person.join_date,
         person.position,
@@ -735,7 +741,7 @@ def org_template(parent_code: str) -> bytes:
             f"{parent_code}-X01",
             _("第一党支部（示例）"),
             _("一支部"),
-            _label_of(OrgKind, OrgKind.BRANCH),
+            choice_label(OrgKind, OrgKind.BRANCH),
             parent_code,
             "张三",
             datetime.date(2024, 7, 1),
@@ -752,9 +758,9 @@ def people_template(org_code: str) -> bytes:
     writer.append(
         [
             _("李明（示例）"),
-            _label_of(Gender, Gender.MALE),
+            choice_label(Gender, Gender.MALE),
             org_code,
-            _label_of(MemberStatus, MemberStatus.FULL),
+            choice_label(MemberStatus, MemberStatus.FULL),
             datetime.date(1985, 6, 15),
             datetime.date(2010, 7, 1),
             _("支部委员"),

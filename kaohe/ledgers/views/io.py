@@ -91,7 +91,7 @@ def template(request):
 
 
 def _label(choices, value: str) -> str:
-    return org_xlsx._label_of(choices, value)
+    return org_xlsx.choice_label(choices, value)
 
 
 @login_required
