@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kaohe.jobs",
     "kaohe.files",
     "kaohe.measures",
+    "kaohe.consultation",
     "kaohe.cycles",
     "kaohe.ledgers",
     "kaohe.discipline",

@@ -1,10 +1,10 @@
 """The published bulletin (结果通报): grades and ranks of every assessed unit, as a page and as
 a Word document laid out for filing."""
 
-from kaohe.cycles import word
 from kaohe.cycles.models import Cycle
 from kaohe.cycles.results import current_results
 from kaohe.engine.points import format_thousandths
+from kaohe.exports import word
 
 
 def bulletin_rows(cycle: Cycle) -> list[dict]:

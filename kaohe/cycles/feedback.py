@@ -3,10 +3,10 @@ reason, and the unit's rectification items - Word for filing, PDF for reading as
 
 from django.template.loader import render_to_string
 
-from kaohe.cycles import word
 from kaohe.cycles.models import Cycle, CycleUnit, RectificationItem, UnitResult
 from kaohe.cycles.results import explanation, lost_points
 from kaohe.engine.points import format_thousandths
+from kaohe.exports import word
 
 
 def report(cycle: Cycle, unit: CycleUnit, result: UnitResult) -> dict:

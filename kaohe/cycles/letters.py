@@ -4,10 +4,10 @@ Word for signing and filing; PDF (WeasyPrint, embedded CJK fonts) for printing a
 
 from django.template.loader import render_to_string
 
-from kaohe.cycles import word
 from kaohe.cycles.models import Cycle, CycleUnit
 from kaohe.engine.points import format_thousandths
 from kaohe.engine.scheme import Node, Scheme
+from kaohe.exports import word
 
 
 def _leaves(node: Node, path: tuple[str, ...]) -> list[dict]:

@@ -15,7 +15,7 @@ from kaohe.cycles.actions import appeals as actions
 from kaohe.cycles.bulletin import bulletin_docx, bulletin_rows
 from kaohe.cycles.models import Appeal, CycleState
 from kaohe.cycles.queries import can_manage, get_cycle_for_user, get_unit_for_user, units_for_user
-from kaohe.cycles.word import DOCX
+from kaohe.exports.word import DOCX
 from kaohe.files.queries import content_disposition, file_response
 from kaohe.forms_errors import add_action_errors
 

@@ -14,7 +14,7 @@ from kaohe.accounts.queries import has_cap
 from kaohe.cycles import actions, letters
 from kaohe.cycles.models import CycleState, TargetLetter
 from kaohe.cycles.queries import can_manage, get_cycle_for_user, get_unit_for_user, units_for_user
-from kaohe.cycles.word import DOCX
+from kaohe.exports.word import DOCX
 from kaohe.files.queries import content_disposition, file_response
 from kaohe.forms_errors import add_action_errors
 

@@ -19,7 +19,7 @@ from kaohe.cycles.queries import (
     units_for_user,
 )
 from kaohe.cycles.results import explanation, lost_points, results_for_user
-from kaohe.cycles.word import DOCX
+from kaohe.exports.word import DOCX
 from kaohe.files.queries import content_disposition
 from kaohe.jobs.actions import start_job
 from kaohe.tables import xlsx_response

@@ -1,5 +1,5 @@
-"""The few Word (docx) building blocks the cycle's documents share: text in the official body face,
-a gridded table, the document as bytes. Letters, the bulletin and feedback reports use them."""
+"""The few Word (docx) building blocks the documents share: text in the official body face,
+a gridded table, the document as bytes. Letters, bulletins, reports and registers use them."""
 
 import io
 

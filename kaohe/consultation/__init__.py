@@ -1,0 +1,1 @@
+"""Consultation on draft measures (征求意见): rounds, comments, symposia, sorting, dispositions."""
