@@ -6,16 +6,21 @@ enterprise, as a committee would from the platform's exports and the assessors' 
 """
 
 import datetime
+import io
 import random
 from itertools import chain
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from kaohe.accounts.models import User
 from kaohe.audit.actions import record
 from kaohe.cycles import actions
+from kaohe.cycles.actions import appeals as appeal_actions
+from kaohe.cycles.actions import evidence as evidence_actions
 from kaohe.cycles.actions import scoring
+from kaohe.cycles.actions import self_assessment as self_actions
 from kaohe.cycles.models import (
     STATE_ORDER,
     AssessorEntry,
@@ -24,13 +29,18 @@ from kaohe.cycles.models import (
     CycleUnit,
     FactEntry,
     PanelMember,
+    ResultRun,
+    UnitResult,
 )
+from kaohe.cycles.models.evidence import scored_items
 from kaohe.discipline.models import DisciplineCase, Outcome
 from kaohe.engine.fact_kinds import LIST_TYPES
 from kaohe.engine.facts import PanelValues, Unit, parse_value, to_text
 from kaohe.engine.generate import random_facts
 from kaohe.engine.scheme import Scheme
 from kaohe.engine.text_form import default_scheme
+from kaohe.exports import word
+from kaohe.exports.word import DOCX
 from kaohe.ledgers.demo import build_ledgers
 from kaohe.measures.actions import add_scheme_version, publish_scheme
 from kaohe.measures.models import SchemeVersion
@@ -170,28 +180,168 @@ def build_cycles(seed: int, today: datetime.date) -> dict[str, Any]:
             (this_year - 1, last_version, CycleState.CLOSED),
             (this_year, this_version, CycleState.ASSESSMENT),
         ):
-            cycle = actions.create_cycle(
-                None,
-                owner=root,
-                year=year,
-                name=f"{year}年度市属国有企业党建工作目标责任制考核",
-                scheme=version,
-                units=units,
-                targets_due=datetime.date(year, 3, 31),
-                evidence_opens=datetime.date(year, 4, 1),
-                evidence_closes=datetime.date(year, 12, 15),
-                self_assessment_due=datetime.date(year, 12, 20),
-                assessment_due=datetime.date(year + 1, 1, 20),
-                review_due=datetime.date(year + 1, 2, 10),
-            )
+            name = f"{year}年度市属国有企业党建工作目标责任制考核"
+            cycle = actions.create_cycle(None, owner=root, year=year, name=name, scheme=version, units=units)
             _enter_facts(cycle, seed + year)
             if state == CycleState.CLOSED:
-                cycle = _advance_to(cycle, CycleState.REVIEW)
-                actions.recompute(None, cycle)
-                cycle = _advance_to(cycle, state)
+                # The actions check their windows against today: last year's dates are set once
+                # its work is done.
+                cycle = _live_through(cycle, seed + year, _deadlines(year))
             else:
+                cycle = actions.update_deadlines(None, cycle, **_deadlines(year))
                 cycle = _advance_to(cycle, state)
                 actions.recompute(None, cycle)
             made.append(cycle)
         record(None, "demo.cycles", target_type="city", target_id=root.code, org_path=root.path, new=counts)
     return {"cycles": made, **counts}
+
+
+def _deadlines(year: int) -> dict[str, datetime.date]:
+    return {
+        "targets_due": datetime.date(year, 3, 31),
+        "evidence_opens": datetime.date(year, 4, 1),
+        "evidence_closes": datetime.date(year, 12, 15),
+        "self_assessment_due": datetime.date(year, 12, 20),
+        "assessment_due": datetime.date(year + 1, 1, 20),
+        "review_due": datetime.date(year + 1, 2, 10),
+    }
+
+
+# -- last year, as it happened ---------------------------------------------------------------------------
+
+
+def _live_through(cycle: Cycle, seed: int, deadlines: dict[str, datetime.date]) -> Cycle:
+    """Take last year's cycle through every phase with the actions a year of work calls: letters
+    signed, some evidence, every unit's self-assessment, results, appeals decided, then closed."""
+    rng = random.Random(seed)
+    year = cycle.year
+    cycle = _advance_to(cycle, CycleState.TARGETS)
+    units = list(cycle.units.select_related("org"))
+    for unit in units:
+        signed_on = datetime.date(year, 3, rng.randint(5, 28))
+        scan = _letter_scan(cycle, unit, signed_on)
+        actions.upload_signed_letter(None, cycle, unit, scan, signed_on)
+    cycle = _advance_to(cycle, CycleState.IN_PROGRESS)
+    _evidence(cycle, units, rng)
+    cycle = _advance_to(cycle, CycleState.SELF_ASSESSMENT)
+    # The committee's first computation; each unit assesses itself item by item, close to it.
+    run = actions.recompute(None, cycle)
+    _self_assessments(cycle, run, rng)
+    cycle = _advance_to(cycle, CycleState.REVIEW)
+    _appeals(cycle, rng)
+    actions.update_deadlines(None, cycle, **deadlines)
+    return _advance_to(cycle, CycleState.CLOSED)
+
+
+def _cjk_font(size: int):
+    from PIL import ImageFont  # Pillow comes with WeasyPrint; only the demo draws with it
+
+    for name in ("NotoSerifCJK-Regular.ttc", "NotoSansCJK-Regular.ttc", "wqy-microhei.ttc"):
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size)
+
+
+def _letter_scan(cycle: Cycle, unit: CycleUnit, signed_on: datetime.date) -> SimpleUploadedFile:
+    """The signature page of the letter as a scanner gives it: a grey PNG with the parties, the
+    signatures and the date (a picture drawn in a few milliseconds, where a PDF takes a quarter second)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (620, 877), 246)
+    draw = ImageDraw.Draw(image)
+    title, body = _cjk_font(26), _cjk_font(18)
+    draw.text((60, 60), f"{cycle.year}年度党建工作目标责任书（签字页）", font=title, fill=25)
+    lines = [
+        f"甲方（考核单位）：{cycle.owner.name}",
+        f"乙方（责任单位）：{unit.org.name}",
+        "本责任书一式两份，甲乙双方各执一份，自签订之日起生效。",
+        "甲方负责人（签字）：＿＿＿＿＿＿",
+        "乙方党组织书记（签字）：＿＿＿＿＿＿",
+        f"日期：{signed_on.year}年{signed_on.month}月{signed_on.day}日",
+    ]
+    for number, line in enumerate(lines):
+        draw.text((60, 160 + number * 48), line, font=body, fill=30)
+    draw.ellipse((380, 560, 540, 720), outline=90, width=5)  # the seal
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return SimpleUploadedFile(f"{unit.org.code}-目标责任书签字页.png", out.getvalue(), "image/png")
+
+
+def _evidence(cycle: Cycle, units: list[CycleUnit], rng: random.Random) -> None:
+    """A few units upload a few of the materials the items ask for (a short Word record each)."""
+    wanted = [item for item in scored_items(cycle.scheme.scheme) if item.materials]
+    for unit in rng.sample(units, min(4, len(units))):
+        for item in rng.sample(wanted, min(2, len(wanted))):
+            material = item.materials[0]
+            doc = word.new_document()
+            word.paragraph(doc, f"{unit.org.name} · {material}", 16, bold=True, align="center")
+            word.paragraph(doc, f"{cycle.year}年度{item.title}工作记录（演示数据）。")
+            upload = SimpleUploadedFile(f"{material}.docx", word.to_bytes(doc), DOCX)
+            evidence_actions.upload_evidence(None, unit, item.code, material, upload, note="年度汇总")
+
+
+def _self_assessments(cycle: Cycle, run: ResultRun, rng: random.Random) -> None:
+    """Every unit scores each item as the run did, now and then a little more generously, says
+    why wherever it is below full points, and submits."""
+    items = scored_items(cycle.scheme.scheme)
+    for result in run.results.select_related("unit__org"):
+        entries = {}
+        for item in items:
+            score = result.scores.get(item.code, 0)
+            if score < item.points and rng.random() < 0.15:
+                score = min(item.points, score + (item.points - score + 1) // 2)  # a kinder view
+            reason = "" if score >= item.points else "对照台账自查，该项工作存在不足，已列入整改"
+            entries[item.code] = self_actions.ScoreInput(score, reason)
+        self_actions.save_self_scores(None, result.unit, entries)
+        self_actions.submit_self_assessment(None, result.unit, declaration=True)
+
+
+def _appeals(cycle: Cycle, rng: random.Random) -> None:
+    """Three units appeal an item they lost points on; one appeal on a miscounted fact stands (the
+    fact corrected, the cycle scored again), two are turned down."""
+    scheme = cycle.scheme.scheme
+    kinds = scheme.fact_kinds()
+    entered = {(e.unit_id, e.kind): e for e in FactEntry.objects.filter(cycle=cycle)}
+    results = list(UnitResult.objects.filter(run_id=cycle.current_run_id).select_related("unit__org"))
+    rng.shuffle(results)
+    upheld_done, rejected = False, 0
+    for result in results:
+        for item in scored_items(scheme):
+            if result.scores.get(item.code, 0) >= item.points or item.node.rule is None:
+                continue
+            reads = [kinds[r.code] for r in item.node.rule.reads() if r.code in kinds]
+            counted = [
+                entered[(result.unit_id, k.code)]
+                for k in reads
+                if k.type == "count" and (result.unit_id, k.code) in entered
+            ]
+            counted = [e for e in counted if e.value.isdigit() and int(e.value) > 0]
+            if counted and not upheld_done:
+                entry = counted[0]
+                appeal = appeal_actions.file_appeal(
+                    None, cycle, result.unit, item.code, f"“{kinds[entry.kind].title}”多计了一次，附情况说明"
+                )
+                appeal_actions.decide_appeal(
+                    None,
+                    appeal,
+                    upheld=True,
+                    decision="经核实，其中一次不属本年度，予以更正并重新计分",
+                    fact=entry.kind,
+                    value=str(int(entry.value) - 1),
+                    source="申诉复核更正",
+                )
+                upheld_done = True
+                break
+            if not counted and rejected < 2:
+                appeal = appeal_actions.file_appeal(
+                    None, cycle, result.unit, item.code, "该项扣分偏重，请予复核"
+                )
+                appeal_actions.decide_appeal(
+                    None, appeal, upheld=False, decision="经考核组复核，扣分有据，维持原评分"
+                )
+                rejected += 1
+                break
+        if upheld_done and rejected >= 2:
+            return

@@ -1,10 +1,12 @@
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kaohe.engine.scheme import Node, Scheme
 from kaohe.measures.models import SchemeVersion
 from kaohe.orgs.models import OrgKind, OrgUnit
 
@@ -31,7 +33,8 @@ class CycleForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "每行一个：名称 开始日期 结束日期 权重%，如“上半年日常检查 2026-01-01 2026-06-30 30”；"
+            "每行一个：名称 开始日期 结束日期 权重% 考核的部分，如“平时考核 2026-01-01 2026-06-30 30 平时”；"
+            "考核的部分是评分细则中按权重合成的项目的一部分（写编码或名称），权重与它相同；"
             "不填即全年一个时段"
         ),
     )
@@ -58,19 +61,41 @@ class FactForm(forms.Form):
     source = forms.CharField(label=_("来源"), max_length=200, required=False)
 
 
-def parse_periods(text: str) -> list[tuple[str, datetime.date, datetime.date, int]]:
-    """Lines of “名称 开始 结束 权重%” as (name, starts, ends, weight in thousandths); a
-    ValidationError names the line."""
+class AppealDecisionForm(forms.Form):
+    """The organiser's decision on an appeal. The fact to correct is one the appealed item reads and
+    that is entered by hand; facts derived from records are corrected in those records."""
+
+    upheld = forms.TypedChoiceField(
+        label=_("复核结论"),
+        choices=[("1", _("申诉成立，重新计分")), ("0", _("维持原评分"))],
+        coerce=lambda v: v == "1",
+    )
+    decision = forms.CharField(label=_("复核意见"), widget=forms.Textarea, max_length=4000)
+    fact = forms.ChoiceField(label=_("更正的事实"), required=False)
+    value = forms.CharField(label=_("更正后的取值"), required=False, max_length=4000)
+
+    def __init__(self, *args, facts: Sequence[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["fact"]).choices = [("", _("不更正事实")), *facts]
+
+
+PeriodLine = tuple[str, datetime.date, datetime.date, int, str]
+
+
+def parse_periods(text: str) -> list[PeriodLine]:
+    """Lines of “名称 开始 结束 权重% [部分]” as (name, starts, ends, weight in thousandths, part);
+    a ValidationError names the line. The part is checked against the scheme by the action."""
     periods = []
     for number, line in enumerate(text.splitlines(), start=1):
         parts = line.split()
         if not parts:
             continue
-        if len(parts) != 4:
+        if len(parts) not in (4, 5):
             raise forms.ValidationError(
-                {"periods": _("第 %(n)d 行应为“名称 开始日期 结束日期 权重%%”") % {"n": number}}
+                {"periods": _("第 %(n)d 行应为“名称 开始日期 结束日期 权重%% 考核的部分”") % {"n": number}}
             )
-        name, starts, ends, weight = parts
+        name, starts, ends, weight = parts[:4]
+        node = parts[4] if len(parts) == 5 else ""
         try:
             start_day, end_day = datetime.date.fromisoformat(starts), datetime.date.fromisoformat(ends)
         except ValueError:
@@ -86,5 +111,27 @@ def parse_periods(text: str) -> list[tuple[str, datetime.date, datetime.date, in
         thousandths = share * 10
         if thousandths != thousandths.to_integral_value():
             raise forms.ValidationError({"periods": _("第 %(n)d 行的权重最多一位小数") % {"n": number}})
-        periods.append((name, start_day, end_day, int(thousandths)))
+        periods.append((name, start_day, end_day, int(thousandths), node))
     return periods
+
+
+def weighted_parts(scheme: Scheme) -> list[tuple[Node, tuple[Node, ...]]]:
+    """The nodes composed by weight, with their parts: what the periods of a cycle may score."""
+    return [(p.node, p.node.children) for p in scheme.walk() if p.node.compose == "weighted"]
+
+
+def part_codes(periods: list[PeriodLine], scheme: Scheme) -> list[PeriodLine]:
+    """People know the parts by title (平时, 年终): a title that is not a code but names exactly one
+    part of a weighted node becomes that part's code; anything else is left for the action to refuse."""
+    codes = {place.node.code for place in scheme.walk()}
+    by_title: dict[str, list[str]] = {}
+    for _node, children in weighted_parts(scheme):
+        for child in children:
+            by_title.setdefault(child.title, []).append(child.code)
+    resolved = []
+    for name, starts, ends, weight, node in periods:
+        found = by_title.get(node, [])
+        if node and node not in codes and len(found) == 1:
+            node = found[0]
+        resolved.append((name, starts, ends, weight, node))
+    return resolved

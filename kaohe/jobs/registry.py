@@ -34,6 +34,19 @@ KINDS = {
         "ledgers/partials/import_result.html",
         "ledgers:index",
     ),
+    # The ledger exports (kaohe/ledgers/exports.py): a city-wide one takes many seconds.
+    "ledgers.export": JobKind(
+        _("导出台账"),
+        "kaohe.ledgers.exports.run_ledger_export",
+        "ledgers/partials/export_result.html",
+        "ledgers:index",
+    ),
+    "ledgers.recruitment_import": JobKind(
+        _("导入发展党员台账"),
+        "kaohe.ledgers.recruitment_import.run_recruitment_import",
+        "ledgers/partials/recruitment_import_result.html",
+        "ledgers:index",
+    ),
     "discipline.import": JobKind(
         _("导入违纪案件"),
         "kaohe.discipline.importing.run_case_import",

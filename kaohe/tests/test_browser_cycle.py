@@ -50,8 +50,13 @@ def sign_in(page, base, username):
 
 
 def advance(page, base, cycle, label):
+    """The phase button leads to the confirmation page; what is left undone is confirmed there."""
     page.goto(f"{base}/cycles/{cycle.public_id}/")
     page.click("#advance")
+    page.wait_for_selector("#advance-submit")
+    if page.locator("#advance-confirm").count():
+        page.check("#advance-confirm")
+    page.click("#advance-submit")
     page.wait_for_selector(f".kh-phase.current:has-text('{label}')")
 
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NoReturn
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,13 +28,17 @@ from kaohe.cycles.models import (
     CycleUnit,
     FactEntry,
     Period,
+    RectificationItem,
     ResultRun,
     TargetLetter,
     UnitResult,
 )
+from kaohe.cycles.models.self_assessment import SelfStatus
 from kaohe.engine.errors import EngineError, FactError
 from kaohe.engine.facts import build_cycle, parse_value, to_text, write_facts_csv, write_units_csv
 from kaohe.engine.fast import score_cycle_fast
+from kaohe.engine.points import RATE_SCALE, format_rate
+from kaohe.engine.scheme import Place, Scheme
 from kaohe.files.actions import store_upload
 from kaohe.files.models import FileKind
 from kaohe.measures.models import SchemeVersion
@@ -63,6 +68,7 @@ class PeriodSpec:
     starts: datetime.date
     ends: datetime.date
     weight: int  # thousandths
+    node: str = ""  # the code of the scheme part it scores; "" for a cycle's single period
 
 
 @dataclass(frozen=True)
@@ -99,9 +105,9 @@ def _check_deadlines(values: dict) -> None:
         raise ValidationError(errors)
 
 
-def _check_periods(periods: Sequence[PeriodSpec], year: int) -> None:
+def _check_periods(periods: Sequence[PeriodSpec], year: int, scheme: Scheme) -> None:
     for number, p in enumerate(periods, start=1):
-        where = _("第 %(n)d 个时段“%(name)s”") % {"n": number, "name": p.name}
+        where = _period_where(number, p)
         if p.ends < p.starts:
             raise ValidationError({"periods": _("%(where)s：结束日期早于开始日期") % {"where": where}})
         if p.starts.year != year and p.ends.year != year:
@@ -110,10 +116,72 @@ def _check_periods(periods: Sequence[PeriodSpec], year: int) -> None:
             )
         if p.weight <= 0:
             raise ValidationError({"periods": _("%(where)s：权重必须大于 0") % {"where": where}})
+    _check_period_parts(periods, scheme)
     total = sum(p.weight for p in periods)
     if periods and total != FULL_WEIGHT:
         raise ValidationError(
             {"periods": _("各时段权重合计应为 100%%，现为 %(total)s%%") % {"total": Decimal(total) / 10}}
+        )
+
+
+def _period_where(number: int, period: PeriodSpec) -> str:
+    return _("第 %(n)d 个时段“%(name)s”") % {"n": number, "name": period.name}
+
+
+def _refuse_period(where: str, problem: str) -> NoReturn:
+    raise ValidationError({"periods": _("%(where)s：%(problem)s") % {"where": where, "problem": problem}})
+
+
+def _check_period_parts(periods: Sequence[PeriodSpec], scheme: Scheme) -> None:
+    """Periods score the parts of one weighted node (平时 30% / 年终 70%), each its own part at the
+    part's weight; a single period scores the whole scheme and names no part."""
+    if len(periods) == 1:
+        if periods[0].node:
+            _refuse_period(
+                _period_where(1, periods[0]), _("只有一个时段时，它考核整个评分细则，不对应其中的部分")
+            )
+        return
+    places = {place.node.code: place for place in scheme.walk()}
+    parent: Place | None = None
+    number_of: dict[str, int] = {}  # part code -> the period that scores it
+    for number, period in enumerate(periods, start=1):
+        where = _period_where(number, period)
+        if not period.node:
+            _refuse_period(where, _("有多个时段时，每个时段都要写明它考核评分细则中的哪一部分"))
+        place = places.get(period.node)
+        if place is None:
+            _refuse_period(where, _("评分细则中没有编码为“%(code)s”的部分") % {"code": period.node})
+        title = place.node.title
+        if place.parent is None or place.parent.node.compose != "weighted":
+            _refuse_period(where, _("“%(part)s”不是按权重合成的项目中的一部分") % {"part": title})
+        parent = parent or place.parent
+        if place.parent.node.code != parent.node.code:
+            _refuse_period(
+                where,
+                _("“%(part)s”属于“%(node)s”，各时段应考核同一项目“%(first)s”的各部分")
+                % {"part": title, "node": place.parent.node.title, "first": parent.node.title},
+            )
+        if period.node in number_of:
+            _refuse_period(
+                where,
+                _("与第 %(n)d 个时段考核同一部分“%(part)s”") % {"n": number_of[period.node], "part": title},
+            )
+        number_of[period.node] = number
+        given = period.weight * (RATE_SCALE // FULL_WEIGHT)
+        if given != place.node.weight:
+            _refuse_period(
+                where,
+                _("权重 %(given)s 与评分细则中“%(part)s”的权重 %(scheme)s 不一致")
+                % {"given": format_rate(given), "part": title, "scheme": format_rate(place.node.weight or 0)},
+            )
+    assert parent is not None
+    left = [f"“{c.title}”" for c in parent.node.children if c.code not in number_of and c.weight]
+    if left:
+        raise ValidationError(
+            {
+                "periods": _("“%(node)s”的部分%(parts)s没有对应的时段")
+                % {"node": parent.node.title, "parts": "、".join(left)}
+            }
         )
 
 
@@ -160,12 +228,13 @@ def create_cycle(
     periods = list(periods) or [
         PeriodSpec(_("年度考核"), datetime.date(year, 1, 1), datetime.date(year, 12, 31), FULL_WEIGHT)
     ]
-    _check_periods(periods, year)
+    _check_periods(periods, year, scheme.scheme)
     cycle = Cycle.objects.create(
         owner=owner, year=year, name=name.strip(), scheme=scheme, created_by=actor, **deadlines
     )
     Period.objects.bulk_create(
-        Period(cycle=cycle, name=p.name, starts=p.starts, ends=p.ends, weight=p.weight) for p in periods
+        Period(cycle=cycle, name=p.name, starts=p.starts, ends=p.ends, weight=p.weight, node=p.node)
+        for p in periods
     )
     CycleUnit.objects.bulk_create(CycleUnit(cycle=cycle, org=u.org, group=u.group) for u in units)
     record(
@@ -177,7 +246,7 @@ def create_cycle(
             "name": cycle.name,
             "scheme": str(scheme.public_id),
             "units": [u.org.code for u in units],
-            "periods": [(p.name, str(p.starts), str(p.ends), p.weight) for p in periods],
+            "periods": [(p.name, str(p.starts), str(p.ends), p.weight, p.node) for p in periods],
         },
     )
     return cycle
@@ -227,10 +296,116 @@ def next_state(cycle: Cycle) -> str | None:
     return STATE_ORDER[index + 1] if index + 1 < len(STATE_ORDER) else None
 
 
+@dataclass(frozen=True)
+class AdvanceChecks:
+    """What stands in the way of the next phase: blockers refuse the move, warnings are things left
+    undone that the organiser may knowingly carry on with (they confirm them)."""
+
+    to_state: str | None
+    blockers: list[str]
+    warnings: list[str]
+
+
+NAMES_SHOWN = 10
+
+
+def _named(orgs: Sequence[str]) -> str:
+    shown = "、".join(orgs[:NAMES_SHOWN])
+    if len(orgs) > NAMES_SHOWN:
+        shown += _("等 %(n)d 个单位") % {"n": len(orgs)}
+    return shown
+
+
+def results_problem(cycle: Cycle) -> str | None:
+    """Why the current results do not reflect today's inputs, or None when they do.
+
+    A run keeps the digest of the facts it read (entered facts, assessors' entries, facts derived
+    from ledgers and cases); the facts gathered now must give the same digest. Self-assessments do
+    not feed the results, so they never make a run out of date.
+    """
+    run = cycle.current_run
+    if run is None:
+        return _("还没有计算考核结果")
+    gathered = _gather(cycle)
+    if gathered.problems:
+        return _("有 %(n)d 项事实不完整，补齐后须重新计算考核结果") % {"n": len(gathered.problems)}
+    _facts, _units, digest = _run_digest(cycle, gathered)
+    if digest != run.facts_digest:
+        return _("第 %(number)d 次计算（%(at)s）之后，事实、考核组评分或台账有变动，请重新计算考核结果") % {
+            "number": run.number,
+            "at": f"{timezone.localtime(run.created_at):%Y-%m-%d %H:%M}",
+        }
+    return None
+
+
+def _blockers(cycle: Cycle, to_state: str) -> list[str]:
+    """The hard rules of a move; advance_cycle refuses when any is broken."""
+    found = []
+    if cycle.state == CycleState.DRAFTING and not cycle.units.exists():
+        found.append(_("请先确定被考核单位"))
+    if to_state == CycleState.REVIEW:
+        # Units see their results from the review window on: they must be the results of the
+        # facts as they stand.
+        problem = results_problem(cycle)
+        if problem:
+            found.append(_("考核结果不是最新的：%(why)s") % {"why": problem})
+    if to_state == CycleState.PUBLISHED:
+        if cycle.current_run_id is None:
+            found.append(_("请先计算考核结果"))
+        open_appeals = Appeal.objects.filter(unit__cycle=cycle, status=AppealStatus.FILED).count()
+        if open_appeals:
+            found.append(_("还有 %(n)d 件申诉未复核") % {"n": open_appeals})
+    return found
+
+
+def _unit_names(units) -> list[str]:
+    return list(units.order_by("org__sort_order", "org__code").values_list("org__name", flat=True))
+
+
+def _warnings(cycle: Cycle, to_state: str) -> list[str]:
+    found = []
+    if to_state in (CycleState.IN_PROGRESS, CycleState.SELF_ASSESSMENT):
+        unsigned = _unit_names(cycle.units.filter(letter__isnull=True))
+        if unsigned:
+            found.append(
+                _("%(n)d 个单位尚未上传签字的目标责任书：%(names)s")
+                % {"n": len(unsigned), "names": _named(unsigned)}
+            )
+    if to_state in (CycleState.ASSESSMENT, CycleState.CLOSED):
+        pending = _unit_names(cycle.units.exclude(self_assessment__status=SelfStatus.SUBMITTED))
+        if pending:
+            found.append(
+                _("%(n)d 个单位尚未提交自评：%(names)s") % {"n": len(pending), "names": _named(pending)}
+            )
+    if to_state == CycleState.PUBLISHED and cycle.current_run_id is not None:
+        problem = results_problem(cycle)
+        if problem:
+            found.append(_("通报的将是上次计算的结果：%(why)s") % {"why": problem})
+    if to_state == CycleState.CLOSED:
+        open_appeals = Appeal.objects.filter(unit__cycle=cycle, status=AppealStatus.FILED).count()
+        if open_appeals:
+            found.append(_("还有 %(n)d 件申诉未复核") % {"n": open_appeals})
+        unfinished = RectificationItem.objects.filter(unit__cycle=cycle).unfinished().count()
+        if unfinished:
+            found.append(
+                _("%(n)d 个整改项尚未销号，周期结束后继续整改，逾期的计入以后年度考核") % {"n": unfinished}
+            )
+    return found
+
+
+def advance_checks(cycle: Cycle) -> AdvanceChecks:
+    """What the organiser is told before moving `cycle` to its next phase."""
+    to_state = next_state(cycle)
+    if to_state is None:
+        return AdvanceChecks(None, [], [])
+    return AdvanceChecks(to_state, _blockers(cycle, to_state), _warnings(cycle, to_state))
+
+
 @transaction.atomic
 def advance_cycle(actor, cycle: Cycle, to_state: str) -> Cycle:
     """Move the cycle one phase forward. `to_state` guards against two people clicking at once:
-    the second click names a phase the cycle has already reached and is refused."""
+    the second click names a phase the cycle has already reached and is refused. The blockers of
+    `advance_checks` are enforced here; its warnings are for the page to confirm."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     _require_manage(actor, cycle.owner)
     expected = next_state(cycle)
@@ -242,14 +417,10 @@ def advance_cycle(actor, cycle: Cycle, to_state: str) -> Cycle:
                 "to": CycleState(to_state).label if to_state in STATE_ORDER else to_state,
             }
         )
-    if cycle.state == CycleState.DRAFTING and not cycle.units.exists():
-        raise ValidationError(_("请先确定被考核单位"))
+    blockers = _blockers(cycle, to_state)
+    if blockers:
+        raise ValidationError(blockers)
     if to_state == CycleState.PUBLISHED:
-        if cycle.current_run_id is None:
-            raise ValidationError(_("请先计算考核结果"))
-        open_appeals = Appeal.objects.filter(unit__cycle=cycle, status=AppealStatus.FILED).count()
-        if open_appeals:
-            raise ValidationError(_("还有 %(n)d 件申诉未复核") % {"n": open_appeals})
         cycle.published_at = timezone.now()
     old_state = cycle.state
     cycle.state = to_state
@@ -320,6 +491,20 @@ def _digest(*texts: str) -> str:
     return h.hexdigest()
 
 
+def _gather(cycle: Cycle) -> cycle_facts.Gathered:
+    # Facts are data kept with the run: their source texts are in the system's language, not in
+    # the language of whoever pressed the button (and so a run's digest can be compared later).
+    with translation.override(settings.LANGUAGE_CODE):
+        return cycle_facts.gather(cycle)
+
+
+def _run_digest(cycle: Cycle, gathered: cycle_facts.Gathered) -> tuple[str, str, str]:
+    """The facts and units as a run keeps them, and the digest that says what the run read."""
+    facts_csv = write_facts_csv(gathered.facts)
+    units_csv = write_units_csv(gathered.units)
+    return facts_csv, units_csv, _digest(cycle.scheme.digest, facts_csv, units_csv)
+
+
 @transaction.atomic
 def recompute(actor, cycle: Cycle) -> ResultRun:
     """Score every unit with the fast evaluator and make the new run current.
@@ -331,10 +516,7 @@ def recompute(actor, cycle: Cycle) -> ResultRun:
     _require_manage(actor, cycle.owner)
     _editable_facts(cycle)
     started = time.perf_counter()
-    # Facts are data kept with the run: their source texts are in the system's language, not in
-    # the language of whoever pressed the button.
-    with translation.override(settings.LANGUAGE_CODE):
-        gathered = cycle_facts.gather(cycle)
+    gathered = _gather(cycle)
     if gathered.problems:
         raise ValidationError(gathered.problems)
     if not gathered.units:
@@ -344,8 +526,7 @@ def recompute(actor, cycle: Cycle) -> ResultRun:
         result = score_cycle_fast(scheme, build_cycle(scheme, gathered.facts, gathered.units))
     except EngineError as error:
         raise ValidationError(getattr(error, "problems", None) or [str(error)]) from None
-    facts_csv = write_facts_csv(gathered.facts)
-    units_csv = write_units_csv(gathered.units)
+    facts_csv, units_csv, digest = _run_digest(cycle, gathered)
     number = (cycle.runs.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     run = ResultRun.objects.create(
         cycle=cycle,
@@ -353,7 +534,7 @@ def recompute(actor, cycle: Cycle) -> ResultRun:
         scheme_digest=cycle.scheme.digest,
         facts_csv=facts_csv,
         units_csv=units_csv,
-        facts_digest=_digest(cycle.scheme.digest, facts_csv, units_csv),
+        facts_digest=digest,
         seconds=Decimal(0),
         created_by=actor,
     )

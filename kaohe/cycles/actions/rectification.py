@@ -71,7 +71,9 @@ def may_verify(user, item: RectificationItem) -> bool:
 # -- checks shared by the actions --------------------------------------------------------------------
 
 
-def _opening_problem(cycle: Cycle) -> str | None:
+def opening_problem(cycle: Cycle) -> str | None:
+    """Why no item can be opened in `cycle` now, or None. Items already opened carry on after the
+    cycle is closed: they are worked on until 销号, and late ones count in later years' results."""
     if not cycle.reached(CycleState.TARGETS):
         return _("考核周期尚未启动，被考核单位还未确定，不能登记整改项")
     if cycle.state == CycleState.CLOSED:
@@ -170,7 +172,7 @@ def open_item(
     cycle = _locked_cycle(unit.cycle_id)
     if actor is not None and not may_open(actor, cycle, unit):
         raise PermissionDenied(_("无权为该单位登记整改项"))
-    problem_text = _opening_problem(cycle)
+    problem_text = opening_problem(cycle)
     if problem_text:
         raise ValidationError(problem_text)
     if not problem.strip():
@@ -254,7 +256,7 @@ def open_from_results(
         raise PermissionDenied(_("无权按失分生成整改项"))
     if not isinstance(threshold, int) or not 1 <= threshold <= 100:
         raise ValidationError({"threshold": _("得分率阈值应为 1 至 100 之间的整数（%）")})
-    problem_text = _opening_problem(cycle)
+    problem_text = opening_problem(cycle)
     if problem_text:
         raise ValidationError(problem_text)
     run = cycle.current_run

@@ -3,6 +3,8 @@ values for the panel items of the units their panel covers, never of their own e
 the bounds the rule sets, with a reason when they differ from the unit's self-score by more than
 the scheme allows."""
 
+import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from kaohe.accounts.models import Cap, User
 from kaohe.accounts.queries import has_cap
 from kaohe.audit.actions import record
+from kaohe.cycles.fact_messages import value_problem
 from kaohe.cycles.models import (
     Appeal,
     AppealStatus,
@@ -24,10 +27,13 @@ from kaohe.cycles.models import (
     PanelMember,
 )
 from kaohe.cycles.queries_self import self_scores
-from kaohe.cycles.scoring import assessor_item_score, panel_items
+from kaohe.cycles.scoring import PanelItem, assessor_item_score, panel_items
 from kaohe.engine.errors import FactError
-from kaohe.engine.facts import parse_plain_value, to_text
+from kaohe.engine.facts import Finding, Value, parse_plain_value, to_text
 from kaohe.engine.points import format_thousandths
+from kaohe.engine.rules import RangedDeduction, Zeroing
+
+log = logging.getLogger(__name__)
 
 
 def conflicted(user: User, unit: CycleUnit) -> bool:
@@ -86,10 +92,9 @@ def create_panel(
             )
     panel = AssessorPanel.objects.create(cycle=cycle, name=name.strip(), nodes=list(nodes))
     panel.units.set(units)
-    taken = PanelMember.objects.filter(cycle=cycle).count()
+    labels = _labels_for(cycle, members)
     PanelMember.objects.bulk_create(
-        PanelMember(panel=panel, user=user, cycle=cycle, label=f"考核员{taken + n}")
-        for n, user in enumerate(members, start=1)
+        PanelMember(panel=panel, user=user, cycle=cycle, label=labels[user.pk]) for user in members
     )
     record(
         actor,
@@ -103,6 +108,25 @@ def create_panel(
         },
     )
     return panel
+
+
+def _labels_for(cycle: Cycle, members: Sequence[User]) -> dict[int, str]:
+    """Each member's pseudonym in the cycle: the one they already have on another panel, else the
+    next number (考核员N, numbered by first appointment), so a person reads the same everywhere.
+    The caller holds the cycle's row lock, so two panels formed at once cannot take one number."""
+    known: dict[int, str] = {}
+    highest = 0
+    for user_id, label in (
+        PanelMember.objects.filter(cycle=cycle).order_by("pk").values_list("user_id", "label")
+    ):
+        known.setdefault(user_id, label)  # a seat from before labels were per person: the first
+        digits = re.sub(r"\D", "", label)
+        highest = max(highest, int(digits) if digits else 0)
+    for user in members:
+        if user.pk not in known:
+            highest += 1
+            known[user.pk] = f"考核员{highest}"
+    return {user.pk: known[user.pk] for user in members}
 
 
 def _overlap(cycle: Cycle, user: User, units: Sequence[CycleUnit], nodes: Sequence[str]) -> str:
@@ -172,19 +196,22 @@ def save_scores(actor: User, cycle: Cycle, unit: CycleUnit, scores: Sequence[Sco
             raw = score.values.get(code, "")
             try:
                 parsed[code] = parse_plain_value(kinds[code], raw)
-            except FactError as error:
-                errors.setdefault(f"{score.node}.{code}", []).append(
-                    _("“%(item)s”%(kind)s：%(why)s")
-                    % {"item": item.node.title, "kind": kinds[code].title, "why": "; ".join(error.problems)}
-                )
+            except FactError:
+                # the engine's text is English, for the command line: say what the fact takes
+                why = value_problem(kinds[code], raw, quote=kinds[code].type not in _FORM_BUILT)
+                if kinds[code].title != item.node.title:  # else the fact's name says it already
+                    why = _("“%(item)s”：%(why)s") % {"item": item.node.title, "why": why}
+                errors.setdefault(f"{score.node}.{code}", []).append(why)
         if len(parsed) < len(item.kinds):
+            continue
+        out_of_range = _findings_out_of_range(item, parsed)
+        if out_of_range:
+            errors.setdefault(score.node, []).extend(out_of_range)
             continue
         try:
             mine = assessor_item_score(cycle, unit, item, parsed)
         except FactError as error:
-            errors.setdefault(score.node, []).append(
-                _("“%(item)s”：%(why)s") % {"item": item.node.title, "why": "; ".join(error.problems)}
-            )
+            errors.setdefault(score.node, []).append(_unscorable(item, error))
             continue
         own = selfs.get((unit.pk, score.node))
         if (
@@ -214,6 +241,46 @@ def save_scores(actor: User, cycle: Cycle, unit: CycleUnit, scores: Sequence[Sco
         new={"unit": unit.org.code, "entries": {f"{e.member.label}.{e.kind}": e.value for e in saved}},
     )
     return saved
+
+
+_FORM_BUILT = frozenset({"findings", "checklist"})  # the page builds their JSON: not worth quoting
+
+
+def _findings_out_of_range(item: PanelItem, parsed: dict[str, Value]) -> list[str]:
+    """Findings whose points lie outside the rule's range per case, named with the range."""
+    rule = item.node.rule
+    while isinstance(rule, Zeroing):
+        rule = rule.otherwise
+    if not isinstance(rule, RangedDeduction) or rule.fact not in parsed:
+        return []
+    findings = parsed[rule.fact]
+    assert isinstance(findings, tuple)
+    low, high = format_thousandths(rule.min_per_case), format_thousandths(rule.max_per_case)
+    return [
+        _("“%(item)s”的问题“%(case)s”扣 %(points)s 分，超出每例 %(low)s～%(high)s 分的范围")
+        % {
+            "item": item.node.title,
+            "case": finding.case,
+            "points": format_thousandths(finding.points),
+            "low": low,
+            "high": high,
+        }
+        for finding in findings
+        if isinstance(finding, Finding) and not rule.min_per_case <= finding.points <= rule.max_per_case
+    ]
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _unscorable(item: PanelItem, error: FactError) -> str:
+    """Why the item cannot be scored with these values: the cycles layer's own reasons are in the
+    user's language already; the engine's English ones are logged and told plainly."""
+    own = [p for p in error.problems if _CJK.search(p)]
+    if len(own) < len(error.problems):
+        log.info("panel item %s not scorable: %s", item.node.code, "; ".join(error.problems))
+    why = "；".join(own) or _("取值不符合评分细则，请检查后重新填写")
+    return _("“%(item)s”：%(why)s") % {"item": item.node.title, "why": why}
 
 
 def _store(member: PanelMember, unit: CycleUnit, kind: str, text: str, score: Score) -> AssessorEntry:

@@ -6,6 +6,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kaohe.engine.points import RATE_SCALE, format_rate
+
 
 class CycleState(models.TextChoices):
     DRAFTING = "drafting", _("筹备")
@@ -81,6 +83,10 @@ class Period(models.Model):
     starts = models.DateField(_("开始日期"))
     ends = models.DateField(_("结束日期"))
     weight = models.PositiveIntegerField(_("权重（‰）"))  # thousandths: weights of a cycle add to 1000
+    # The code of the scheme's part this period scores: a child of a node composed "weighted"
+    # (平时 30% / 年终 70%). Facts read only by that part are taken over this period's dates.
+    # Empty for a cycle's single period, which scores the whole scheme.
+    node = models.CharField(_("评分细则中的部分"), max_length=80, blank=True, default="")
 
     class Meta:
         verbose_name = _("考核时段")
@@ -96,6 +102,11 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def share(self) -> str:
+        """The weight as people write it: 30%, 33.3%."""
+        return format_rate(self.weight * (RATE_SCALE // 1000))
 
 
 class CycleUnit(models.Model):

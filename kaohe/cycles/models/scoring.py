@@ -36,7 +36,9 @@ class AssessorPanel(models.Model):
 
 
 class PanelMember(models.Model):
-    """An assessor on a panel, with the pseudonym the results show (考核员3), unique in the cycle."""
+    """An assessor on a panel, with the pseudonym the results show (考核员3). A person keeps one
+    pseudonym on every panel of a cycle and no two people share one: create_panel sees to it under
+    the cycle's lock (a portable constraint cannot say "one label per user")."""
 
     panel = models.ForeignKey(AssessorPanel, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
@@ -47,7 +49,7 @@ class PanelMember(models.Model):
         ordering = ["label"]
         constraints = [
             models.UniqueConstraint(fields=["panel", "user"], name="panel_member_once"),
-            models.UniqueConstraint(fields=["cycle", "label"], name="panel_label_unique_in_cycle"),
+            models.UniqueConstraint(fields=["panel", "label"], name="panel_label_unique_on_panel"),
         ]
 
     def __str__(self) -> str:

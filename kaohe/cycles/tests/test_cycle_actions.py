@@ -77,10 +77,9 @@ def test_it_refuses_units_outside_the_owner_and_unknown_derive_codes(city, small
 
 
 def test_period_weights_must_add_up_to_100_percent(city, small_scheme):
-    periods = [
-        actions.PeriodSpec("上半年", datetime.date(2026, 1, 1), datetime.date(2026, 6, 30), 300),
-        actions.PeriodSpec("年终", datetime.date(2026, 7, 1), datetime.date(2026, 12, 31), 600),
-    ]
+    # Several periods score the parts of a weighted node at its weights (test_periods.py); a single
+    # period is the whole scheme and must weigh 100%.
+    periods = [actions.PeriodSpec("全年", datetime.date(2026, 1, 1), datetime.date(2026, 12, 31), 900)]
     with pytest.raises(ValidationError) as error:
         actions.create_cycle(
             None, owner=city.root, year=2026, name="x", scheme=small_scheme, units=[], periods=periods

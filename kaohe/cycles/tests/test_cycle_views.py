@@ -104,7 +104,7 @@ def test_unit_facts_page_and_entry(city, login, city_cycle):
 def test_a_bad_fact_value_says_why(city, login, city_cycle):
     set_url = reverse("cycles:unit_fact_set", args=[city_cycle.public_id, "EA"])
     page = login(city.admin).post(set_url, {"kind": "judgment", "value": "优秀"}, follow=True)
-    assert "好, 较好, 一般, 差" in page.text
+    assert "好、较好、一般、差" in page.text
 
 
 def test_recompute_results_and_explanation(city, login, city_cycle):
@@ -169,7 +169,11 @@ def test_create_cycle_with_periods_and_bad_lines_named(city, login, small_scheme
     assert bad.status_code == 200 and "第 2 行的日期" in " ".join(bad.context["form"].errors["periods"])
     short = login(city.admin).post(url, {**data, "periods": "上半年 2026-01-01 2026-06-30 30"})
     assert "100%" in " ".join(short.context["form"].errors["periods"])
-    good = "上半年日常检查 2026-01-01 2026-06-30 30%\n年终考核 2026-07-01 2026-12-31 70"
-    assert login(city.admin).post(url, {**data, "periods": good}).status_code == 302
+    # Several periods must each name the scheme's part they score (test_periods.py).
+    unparted = "上半年日常检查 2026-01-01 2026-06-30 30%\n年终考核 2026-07-01 2026-12-31 70"
+    refused = login(city.admin).post(url, {**data, "periods": unparted})
+    assert "第 1 个时段“上半年日常检查”" in " ".join(refused.context["form"].errors["periods"])
+    whole = "全年考核 2026-01-01 2026-12-31 100%"
+    assert login(city.admin).post(url, {**data, "periods": whole}).status_code == 302
     cycle = Cycle.objects.get(name="分时段")
-    assert [(p.name, p.weight) for p in cycle.periods.all()] == [("上半年日常检查", 300), ("年终考核", 700)]
+    assert [(p.name, p.weight) for p in cycle.periods.all()] == [("全年考核", 1000)]

@@ -25,7 +25,7 @@ from kaohe.cycles.models.evidence import (
     item_state,
     scored_items,
 )
-from kaohe.cycles.tests.conftest import SMALL_SCHEME
+from kaohe.cycles.tests.conftest import SMALL_SCHEME, enter_all
 from kaohe.engine.text_form import default_scheme, load_scheme
 from kaohe.files.models import StoredFile
 from kaohe.files.tests.samples import docx_file, pdf, upload
@@ -275,6 +275,8 @@ def test_verdicts_are_final_once_the_cycle_reaches_review(city, ev_cycle, assess
     evidence_actions.give_verdict(assessor_c, evidence, Verdict.PASS)
     advance_to(ev_cycle, CycleState.ASSESSMENT)
     evidence_actions.give_verdict(assessor_c, evidence, Verdict.INSUFFICIENT, "签到表不全")
+    enter_all(ev_cycle, city)
+    actions.recompute(None, ev_cycle)  # the review window opens on current results
     advance_to(ev_cycle, CycleState.REVIEW)
     with pytest.raises(ValidationError, match="不能再修改"):
         evidence_actions.give_verdict(assessor_c, evidence, Verdict.PASS)

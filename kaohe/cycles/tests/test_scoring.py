@@ -150,7 +150,7 @@ def test_scores_stay_inside_the_rule_and_far_ones_need_a_reason(city, panel, ass
     assert "F1" in " ".join(error.value.messages)
     with pytest.raises(ValidationError) as error:
         scoring.save_scores(assessors[0], cycle, ea, [Score("team", {"judgment": "优秀"})])
-    assert "好, 较好, 一般, 差" in " ".join(error.value.messages)
+    assert "好、较好、一般、差" in " ".join(error.value.messages)
     SelfScore.objects.create(unit=ea, node_code="team", score=parse_points("5"))
     with pytest.raises(ValidationError, match="相差超过 2 分"):
         scoring.save_scores(assessors[0], cycle, ea, [Score("team", {"judgment": "差"})])

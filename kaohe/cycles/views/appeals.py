@@ -1,5 +1,7 @@
 """Appeals (申诉) in the review window, their review (复核), and the published bulletin (通报)."""
 
+from dataclasses import dataclass, field
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,10 +13,14 @@ from django.utils.translation import gettext_lazy
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap
+from kaohe.cycles import derived
 from kaohe.cycles.actions import appeals as actions
 from kaohe.cycles.bulletin import bulletin_docx, bulletin_rows
-from kaohe.cycles.models import Appeal, CycleState
+from kaohe.cycles.forms import AppealDecisionForm
+from kaohe.cycles.models import Appeal, AppealStatus, CycleState
 from kaohe.cycles.queries import can_manage, get_cycle_for_user, get_unit_for_user, units_for_user
+from kaohe.engine.fact_kinds import FactKind
+from kaohe.engine.scheme import Scheme
 from kaohe.exports.word import DOCX
 from kaohe.files.queries import content_disposition, file_response
 from kaohe.forms_errors import add_action_errors
@@ -25,15 +31,57 @@ class AppealForm(forms.Form):
     attachment = forms.FileField(label=gettext_lazy("佐证材料（可选）"), required=False)
 
 
-class DecisionForm(forms.Form):
-    upheld = forms.TypedChoiceField(
-        label=gettext_lazy("复核结论"),
-        choices=[("1", gettext_lazy("申诉成立，重新计分")), ("0", gettext_lazy("维持原评分"))],
-        coerce=lambda v: v == "1",
-    )
-    decision = forms.CharField(label=gettext_lazy("复核意见"), widget=forms.Textarea, max_length=4000)
-    fact = forms.CharField(label=gettext_lazy("更正的事实"), required=False, max_length=80)
-    value = forms.CharField(label=gettext_lazy("更正后的取值"), required=False, max_length=4000)
+# Facts derived from these records are corrected in a branch's or an enterprise's ledger.
+LEDGER_DERIVES = "ledger."
+
+
+@dataclass(frozen=True)
+class DerivedFact:
+    kind: FactKind
+    records: str  # what the records are, as the derive code is registered
+    in_ledger: bool
+
+
+@dataclass
+class FactGuide:
+    """How the facts an appealed item reads are corrected: entered ones in the decision form,
+    derived ones in their records first (a ledger, a case), panel ones by the assessors re-scoring."""
+
+    entered: list[FactKind] = field(default_factory=list)
+    derived: list[DerivedFact] = field(default_factory=list)
+    panel: list[FactKind] = field(default_factory=list)
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(k.code, f"{k.title}（{k.code}）") for k in self.entered]
+
+    @property
+    def from_ledgers(self) -> bool:
+        return any(d.in_ledger for d in self.derived)
+
+
+def fact_guide(scheme: Scheme, node_code: str) -> FactGuide:
+    kinds = scheme.fact_kinds()
+    titles = derived.known()
+    guide = FactGuide()
+    for place in scheme.walk():
+        if place.node.code != node_code or place.node.rule is None:
+            continue
+        for code in dict.fromkeys(r.code for r in place.node.rule.reads()):
+            kind = kinds.get(code)
+            if kind is None:
+                continue
+            if kind.panel:
+                guide.panel.append(kind)
+            elif kind.derive:
+                guide.derived.append(
+                    DerivedFact(
+                        kind, titles.get(kind.derive, kind.derive), kind.derive.startswith(LEDGER_DERIVES)
+                    )
+                )
+            else:
+                guide.entered.append(kind)
+    return guide
 
 
 def _titles(cycle) -> dict[str, str]:
@@ -50,18 +98,18 @@ def appeal_list(request, public_id):
         .order_by("status", "filed_at")
     )
     titles = _titles(cycle)
+    manage = can_manage(request.user, cycle) and cycle.state == CycleState.REVIEW
+    scheme = cycle.scheme.scheme
     for appeal in appeals:
         appeal.title = titles.get(appeal.node, appeal.node)  # type: ignore[attr-defined]
-    manage = can_manage(request.user, cycle) and cycle.state == CycleState.REVIEW
+        if manage and appeal.status == AppealStatus.FILED:
+            guide = fact_guide(scheme, appeal.node)
+            appeal.guide = guide  # type: ignore[attr-defined]
+            appeal.form = AppealDecisionForm(facts=guide.choices)  # type: ignore[attr-defined]
     return render(
         request,
         "cycles/appeals.html",
-        {
-            "cycle": cycle,
-            "appeals": appeals,
-            "can_decide": manage,
-            "form": DecisionForm() if manage else None,
-        },
+        {"cycle": cycle, "appeals": appeals, "can_decide": manage},
     )
 
 
@@ -96,7 +144,8 @@ def appeal_decide(request, public_id, appeal_id):
     appeal = Appeal.objects.filter(public_id=appeal_id, unit__cycle=cycle).first()
     if appeal is None:
         raise Http404("no such appeal")
-    form = DecisionForm(request.POST or None)
+    guide = fact_guide(cycle.scheme.scheme, appeal.node)
+    form = AppealDecisionForm(request.POST or None, facts=guide.choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -113,7 +162,11 @@ def appeal_decide(request, public_id, appeal_id):
         else:
             messages.success(request, _("已复核"))
     elif request.method == "POST":
-        messages.error(request, _("请选择复核结论并写明复核意见"))
+        problems = [
+            f"{form.fields[name].label}：{' '.join(str(e) for e in errors)}"
+            for name, errors in form.errors.items()
+        ]
+        messages.error(request, _("请选择复核结论并写明复核意见") + "（" + "；".join(problems) + "）")
     return redirect("cycles:appeals", public_id=cycle.public_id)
 
 

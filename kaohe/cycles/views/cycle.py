@@ -6,12 +6,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
 from kaohe.cycles import actions
-from kaohe.cycles.forms import CycleForm, parse_periods
+from kaohe.cycles.forms import CycleForm, parse_periods, part_codes, weighted_parts
 from kaohe.cycles.models import STATE_ORDER, CycleState
 from kaohe.cycles.queries import (
     can_manage,
@@ -39,11 +38,15 @@ def cycle_list(request):
     if not scope_roots(request.user, Cap.VIEW_CYCLES):
         raise Http404("no scope")
     cycles = list(cycles_for_user(request.user).order_by("-year", "owner__path", "name"))
-    return render(
-        request,
-        "cycles/list.html",
-        {"cycles": cycles, "can_create": has_cap(request.user, Cap.MANAGE_CYCLES)},
-    )
+    context = {"cycles": cycles, "can_create": has_cap(request.user, Cap.MANAGE_CYCLES)}
+    if not cycles:
+        # Say why the list is empty: most people never run a cycle, their unit is assessed by the
+        # committee above, and a branch's part is its ledger.
+        context["own_orgs"] = scope_roots(request.user, Cap.VIEW_CYCLES)
+        ledger_roots = scope_roots(request.user, Cap.VIEW_LEDGERS)
+        context["ledger_org"] = ledger_roots[0] if len(ledger_roots) == 1 else None
+        context["sees_ledgers"] = bool(ledger_roots)
+    return render(request, "cycles/list.html", context)
 
 
 @login_required
@@ -61,7 +64,8 @@ def cycle_create(request):
         orgs = orgs.filter(active_to__isnull=True) | orgs.filter(active_to__year__gte=data["year"])
         deadlines = {name: data[name] for name in actions.DEADLINES}
         try:
-            periods = [actions.PeriodSpec(*p) for p in parse_periods(data["periods"])]
+            lines = part_codes(parse_periods(data["periods"]), data["scheme"].scheme)
+            periods = [actions.PeriodSpec(*line) for line in lines]
             cycle = actions.create_cycle(
                 request.user,
                 owner=owner,
@@ -77,7 +81,25 @@ def cycle_create(request):
         else:
             messages.success(request, _("已创建考核周期"))
             return redirect("cycles:detail", public_id=cycle.public_id)
-    return render(request, "cycles/form.html", {"form": form})
+    return render(request, "cycles/form.html", {"form": form, "schemes_parts": _schemes_parts(schemes)})
+
+
+def _schemes_parts(schemes) -> list[dict]:
+    """The weighted nodes of each scheme on offer with their parts, for entering the periods."""
+    found = []
+    for version in schemes:
+        parts = weighted_parts(version.scheme)
+        if parts:
+            found.append({"scheme": version, "parts": parts})
+    return found
+
+
+def _periods_with_parts(cycle) -> list[dict]:
+    periods = list(cycle.periods.all())
+    titles = {}
+    if any(p.node for p in periods):  # a single whole-year period needs no scheme read
+        titles = {place.node.code: place.node.title for place in cycle.scheme.scheme.walk()}
+    return [{"period": p, "part": titles.get(p.node, p.node)} for p in periods]
 
 
 def _phases(cycle):
@@ -116,22 +138,41 @@ def cycle_detail(request, public_id):
             "sees_all": sees_all_units(request.user, cycle),
             "next_state": next_state,
             "next_label": CycleState(next_state).label if next_state else "",
-            "periods": list(cycle.periods.all()),
+            "periods": _periods_with_parts(cycle),
         },
     )
 
 
 @login_required
-@require_POST
 def cycle_advance(request, public_id):
+    """The step before the next phase: what is left undone is listed; blockers refuse the move,
+    warnings must be confirmed with the checkbox."""
     cycle = get_cycle_for_user(request.user, public_id, manage=True)
-    try:
-        actions.advance_cycle(request.user, cycle, request.POST.get("to", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已进入下一阶段"))
-    return redirect("cycles:detail", public_id=cycle.public_id)
+    checks = actions.advance_checks(cycle)
+    if checks.to_state is None:
+        return redirect("cycles:detail", public_id=cycle.public_id)
+    unconfirmed = False
+    if request.method == "POST":
+        if checks.warnings and not request.POST.get("confirm"):
+            unconfirmed = True
+        elif not checks.blockers:
+            try:
+                actions.advance_cycle(request.user, cycle, request.POST.get("to", ""))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("cycles:advance", public_id=cycle.public_id)
+            messages.success(request, _("已进入下一阶段"))
+            return redirect("cycles:detail", public_id=cycle.public_id)
+    return render(
+        request,
+        "cycles/advance.html",
+        {
+            "cycle": cycle,
+            "checks": checks,
+            "to_label": CycleState(checks.to_state).label,
+            "unconfirmed": unconfirmed,
+        },
+    )
 
 
 @login_required

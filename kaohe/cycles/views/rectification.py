@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kaohe.cycles.actions import rectification as actions
-from kaohe.cycles.models import Cycle, CycleUnit
+from kaohe.cycles.models import Cycle, CycleState, CycleUnit
 from kaohe.cycles.models import rectification as rect
 from kaohe.cycles.models.evidence import scored_items
 from kaohe.cycles.models.rectification import (
@@ -234,6 +234,8 @@ def _list_context(request, cycle: Cycle, auto_form: AutoForm | None = None) -> d
         item.title = titles.get(item.node, item.node)  # type: ignore[attr-defined]
     manage = actions.may_manage(request.user, cycle)
     units = list(units_for_user(request.user, cycle))
+    # Opening needs a running cycle; the buttons that would only be refused are not offered.
+    opening_problem = actions.opening_problem(cycle)
     filters = {k: v for k, v in chosen.items() if v and k != "sort"}
     return {
         "cycle": cycle,
@@ -243,8 +245,11 @@ def _list_context(request, cycle: Cycle, auto_form: AutoForm | None = None) -> d
         "statuses": RectificationStatus.choices,
         "show_points": results_visible(request.user, cycle),
         "can_manage": manage,
-        "can_open": any(actions.may_open(request.user, cycle, u) for u in units),
-        "auto_form": auto_form if auto_form is not None else (AutoForm() if manage else None),
+        "opening_problem": opening_problem,
+        "can_open": not opening_problem and any(actions.may_open(request.user, cycle, u) for u in units),
+        "auto_form": auto_form
+        if auto_form is not None
+        else (AutoForm() if manage and not opening_problem else None),
         "filter_query": urlencode(filters),
         "query": urlencode({**filters, **({"sort": chosen["sort"]} if chosen["sort"] else {})}),
         "unfinished": items_for_user(request.user, cycle).unfinished().count(),
@@ -330,6 +335,10 @@ def rectification_open(request, public_id):
     units = [u for u in units_for_user(request.user, cycle) if actions.may_open(request.user, cycle, u)]
     if not units:
         raise PermissionDenied("read-only")
+    problem = actions.opening_problem(cycle)
+    if problem:
+        messages.error(request, problem)
+        return redirect("cycles:rectification", public_id=cycle.public_id)
     nodes = list(_titles(cycle).items())
     initial = {"unit": request.GET.get("unit", ""), "node": request.GET.get("node", "")}
     form = OpenForm(request.POST or None, units=units, nodes=nodes, initial=initial)
@@ -370,6 +379,7 @@ def _item_context(request, cycle: Cycle, item: RectificationItem, **forms_: form
         "title": _titles(cycle).get(item.node, item.node),
         "events": list(events),
         "is_overdue": item.overdue_on(rect.today()),
+        "cycle_closed": cycle.state == CycleState.CLOSED,
         "show_points": results_visible(user, cycle),
         "plan_form": forms_.get("plan")
         or (PlanForm(initial=plan_initial) if actions.may_plan(user, item) else None),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from kaohe.accounts.models import Cap, Role, RoleAssignment, User
 from kaohe.accounts.queries import has_cap
 from kaohe.cycles.actions import scoring as actions
+from kaohe.cycles.fact_display import shown_plain_value, shown_value
 from kaohe.cycles.facts import gather
 from kaohe.cycles.models import AssessorEntry, AssessorPanel, CycleState, PanelMember, UnitResult
 from kaohe.cycles.queries import can_manage, get_cycle_for_user, get_unit_for_user
@@ -183,7 +184,9 @@ def unit_scoring(request, public_id, code):
         others = [
             {
                 "title": kinds[c].title,
-                "value": facts[c].value if facts[c].value is not None else kinds[c].default,
+                "value": shown_value(kinds[c], facts[c].value)
+                if facts[c].value is not None
+                else shown_plain_value(kinds[c], kinds[c].default),
             }
             for c in reads
             if c in facts and not kinds[c].panel
@@ -216,7 +219,15 @@ def unit_scoring(request, public_id, code):
                 "mine_here": bool(item)
                 and actions.member_for(request.user, unit, node.code) is not None
                 and (cycle.state == CycleState.ASSESSMENT or node.code in reviewing),
-                "others": [e for e in panel_entries if see_all or e.member.user_id == request.user.pk],
+                "others": [
+                    {
+                        "member": e.member,
+                        "value": shown_plain_value(kinds[e.kind], e.value),
+                        "reason": e.reason,
+                    }
+                    for e in panel_entries
+                    if see_all or e.member.user_id == request.user.pk
+                ],
                 "score": result.scores.get(node.code) if result and see_all else None,
             }
         )

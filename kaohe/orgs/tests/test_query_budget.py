@@ -17,7 +17,7 @@ BUDGETS = {
     reverse("orgs:children", args=["EA"]): 10,  # + the node, its children, two counts
     reverse("orgs:detail", args=["EA"]): 14,  # + node, children, counts, ancestors, people, merges
     reverse("orgs:people"): 8,  # + count, page
-    reverse("home"): 8,  # + subtree orgs, member counts
+    reverse("home"): 9,  # + subtree orgs, member counts, consultations awaiting an answer
 }
 
 

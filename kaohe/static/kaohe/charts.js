@@ -35,16 +35,20 @@
       };
     },
     trend(el) {
+      // Horizontal bars, one row per unit: two dozen enterprise names stay readable, where rotated
+      // labels under vertical bars ran into each other.
       const d = data.trend;
+      el.style.height = `${Math.max(240, d.units.length * 30 + 56)}px`;
+      const reversed = (values) => values.slice().reverse();  // the first unit on top
       return {
         legend: { top: 0 },
-        tooltip: { trigger: "axis" },
-        grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
-        xAxis: { type: "category", data: d.units, axisLabel: { rotate: 45, fontSize: 10 } },
-        yAxis: { type: "value", min: (v) => Math.max(0, Math.floor(v.min / 10) * 10 - 10) },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        grid: { left: 8, right: 40, top: 32, bottom: 8, containLabel: true },
+        xAxis: { type: "value", min: (v) => Math.max(0, Math.floor(v.min / 10) * 10 - 10) },
+        yAxis: { type: "category", data: reversed(d.units), axisLabel: { fontSize: 11 } },
         series: [
-          { type: "bar", name: el.dataset.lastLabel, data: d.last, itemStyle: { color: "#adb5bd" } },
-          { type: "bar", name: el.dataset.thisLabel, data: d.this, itemStyle: { color: red } },
+          { type: "bar", name: el.dataset.lastLabel, data: reversed(d.last), itemStyle: { color: "#adb5bd" } },
+          { type: "bar", name: el.dataset.thisLabel, data: reversed(d.this), itemStyle: { color: red } },
         ],
       };
     },
