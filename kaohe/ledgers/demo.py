@@ -1,4 +1,5 @@
-"""Ledger records for the demo city: two years of 三会一课, 主题党日, dues and 三重一大 decisions.
+"""Ledger records for the demo city: two years of 三会一课, 主题党日, dues and 三重一大 decisions, and
+发展党员 files (demo_recruitment.py).
 
 Each enterprise has its own diligence, so the ledgers give the cycles different facts and the
 ranking something to rank. Everything is drawn from one seed; records stop at the last month that
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Count
 
+from kaohe.ledgers.demo_recruitment import build_recruitment
 from kaohe.ledgers.models import Decision, DecisionCategory, DuesRecord, Meeting, MeetingKind
 from kaohe.orgs.models import MemberStatus, OrgKind, OrgUnit, Person
 
@@ -145,4 +147,5 @@ def build_ledgers(seed: int, first: datetime.date, today: datetime.date) -> dict
         "meetings": Meeting.objects.count(),
         "decisions": Decision.objects.count(),
         "dues": DuesRecord.objects.count(),
+        "recruitment": build_recruitment(seed, today),
     }

@@ -9,6 +9,9 @@ urlpatterns = [
     path("", pages.index, name="index"),
     path("import/", io.ledger_import, name="import"),
     path("template.xlsx", io.template, name="template"),
+    path("exports/<uuid:public_id>/", io.export_download, name="export_download"),
+    path("recruitment/import/", io.recruitment_import, name="recruitment_import"),
+    path("recruitment/template.xlsx", io.recruitment_template, name="recruitment_template"),
     path("meetings/<uuid:public_id>/", meetings.meeting_detail, name="meeting"),
     path("meetings/<uuid:public_id>/edit/", meetings.meeting_edit, name="meeting_edit"),
     path("meetings/<uuid:public_id>/delete/", meetings.meeting_delete, name="meeting_delete"),
@@ -44,4 +47,5 @@ urlpatterns += [
     path("recruitment/<uuid:public_id>/delete/", recruitment.case_delete, name="recruitment_case_delete"),
     path("<str:code>/recruitment/", recruitment.case_list, name="recruitment"),
     path("<str:code>/recruitment/new/", recruitment.case_create, name="recruitment_case_create"),
+    path("<str:code>/recruitment.xlsx", io.recruitment_export, name="recruitment_export"),
 ]

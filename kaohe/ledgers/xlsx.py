@@ -214,7 +214,7 @@ def _id_number(cells, row: DuesRow) -> None:
 # ---- reading --------------------------------------------------------------------------------------
 
 
-def _sheet_names(upload) -> list[str] | None:
+def sheet_names(upload) -> list[str] | None:
     """The workbook's sheet names, or None if it cannot be opened (the reader then says why)."""
     size = getattr(upload, "size", None)
     if size is not None and size > settings.MAX_UPLOAD_BYTES:
@@ -244,7 +244,7 @@ def _sheet_names(upload) -> list[str] | None:
 
 def read_book(upload) -> tuple[Book | None, list[SheetError]]:
     file_name = (getattr(upload, "name", "") or "upload.xlsx").rsplit("/", 1)[-1]
-    names = _sheet_names(upload)
+    names = sheet_names(upload)
     if names is None:
         # Let the shared reader name the problem (too big, not xlsx, damaged).
         _table, problems = org_xlsx.open_table(upload, MEETING_SHEET, MEETING_COLUMNS)
