@@ -169,7 +169,9 @@ def _node_changes(old: FastResult, new: FastResult, size: int) -> list[tuple[Nod
     return [tuple(sorted(changes, key=lambda c: (-abs(c.delta), order[c.code]))) for changes in per_unit]
 
 
-def _scheme_changes(old: Scheme, new: Scheme) -> tuple[SchemeChange, ...]:
+def scheme_changes(old: Scheme, new: Scheme) -> tuple[SchemeChange, ...]:
+    """The nodes whose own definition differs (children aside), added or removed, by stable code."""
+
     def own(scheme: Scheme) -> dict[str, tuple[str, dict[str, object]]]:
         return {
             p.node.code: (p.node.title, p.node.model_dump(exclude={"children"}, exclude_defaults=True))
@@ -400,7 +402,7 @@ def compare(old: Scheme, new: Scheme, facts: Sequence[Fact], units: Sequence[Uni
         if why:
             change = replace(change, reasons=why)
         changes.append(change)
-    return WhatIf(old, new, tuple(changes), _scheme_changes(old, new), _grading_changes(old, new))
+    return WhatIf(old, new, tuple(changes), scheme_changes(old, new), _grading_changes(old, new))
 
 
 # -- output ----------------------------------------------------------------------------------------

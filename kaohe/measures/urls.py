@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaohe.measures import views
+from kaohe.measures.views import schemes as views
 
 app_name = "measures"
 urlpatterns = [

@@ -1,4 +1,5 @@
-"""Writes to scoring schemes: upload a version (YAML or the published xlsx table), publish it."""
+"""Writes to scoring schemes: upload a version (YAML or the published xlsx table), publish it.
+Writes to measures documents are in `documents`."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction

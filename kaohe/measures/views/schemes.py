@@ -36,7 +36,7 @@ def scheme_list(request):
     )
 
 
-def _rows(scheme):
+def scheme_rows(scheme):
     """The scheme's nodes in table order, with their depth, for the page."""
     rows = []
 
@@ -62,7 +62,7 @@ def scheme_detail(request, public_id):
         {
             "version": version,
             "scheme": scheme,
-            "rows": _rows(scheme),
+            "rows": scheme_rows(scheme),
             "kinds": kinds,
             "can_publish": not version.is_published
             and has_cap(request.user, Cap.MANAGE_SCHEMES, version.owner),

@@ -1,0 +1,1 @@
+"""Pages of scoring schemes (schemes) and of measures documents (documents)."""
