@@ -10,6 +10,8 @@ urlpatterns = [
     path("audit/", include("kaohe.audit.urls")),
     path("jobs/", include("kaohe.jobs.urls")),
     path("schemes/", include("kaohe.measures.urls")),
+    path("documents/", include("kaohe.measures.urls_documents")),
+    path("consultation/", include("kaohe.consultation.urls")),
     path("cycles/", include("kaohe.cycles.urls")),
     path("ledgers/", include("kaohe.ledgers.urls")),
     path("discipline/", include("kaohe.discipline.urls")),

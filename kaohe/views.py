@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
+from kaohe.consultation.queries import awaiting
 from kaohe.orgs.queries import subtree_counts
 
 
@@ -14,7 +15,13 @@ def home(request):
     counts = subtree_counts(request.user, roots)
     scopes = [{"org": r, **counts[r.pk]} for r in roots]
     return render(
-        request, "home.html", {"scopes": scopes, "can_people": has_cap(request.user, Cap.VIEW_PEOPLE)}
+        request,
+        "home.html",
+        {
+            "scopes": scopes,
+            "can_people": has_cap(request.user, Cap.VIEW_PEOPLE),
+            "consultations": awaiting(request.user),
+        },
     )
 
 

@@ -13,6 +13,8 @@ NAV = [
     ("orgs:people", _("党员与人员"), "people", Cap.VIEW_PEOPLE),
     ("ledgers:index", _("党建台账"), "journal-bookmark", Cap.VIEW_LEDGERS),
     ("cycles:list", _("考核周期"), "clipboard-check", Cap.VIEW_CYCLES),
+    ("documents:list", _("考核办法"), "file-earmark-text", Cap.VIEW_CYCLES),
+    ("consultation:list", _("征求意见"), "chat-square-text", Cap.VIEW_CYCLES),
     ("measures:list", _("评分细则"), "list-ol", Cap.VIEW_CYCLES),
     ("discipline:list", _("违纪案件"), "shield-exclamation", Cap.MANAGE_DISCIPLINE),
     ("accounts:users", _("账号管理"), "person-gear", Cap.MANAGE_USERS),

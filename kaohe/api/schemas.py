@@ -362,6 +362,9 @@ class CyclePeriodOut(Schema):
     starts: datetime.date
     ends: datetime.date
     weight_permille: int = Field(description="权重（千分之几，整数）；一个周期的各时段合计 1000")
+    node: str = Field(
+        description="该时段考核的评分细则部分（按权重合成的项目之一）的编码；只有一个时段时为空"
+    )
 
     @staticmethod
     def resolve_weight_permille(obj: Any) -> int:
@@ -492,3 +495,74 @@ class UnitExplanationOut(Schema):
         description="加权或乘积指标内部各部分按其自身分制的明细，只说明来由，不计入合计"
     )
     steps: list[ExplanationStepOut] = Field(description="决定等次的各步，按先后")
+
+
+# ---- consultation ----------------------------------------------------------------------------
+
+
+class RoundOut(Schema):
+    id: uuid.UUID = Field(description="征求意见的公开编号，即路径中的 {id}")
+    title: str
+    organiser: str = Field(description="组织单位编码")
+    organiser_name: str
+    document: str = Field(description="征求意见稿的文件标题")
+    draft_number: int = Field(description="征求意见稿是该文件的第几稿")
+    status: str = Field(description="open 征求中 / closed 已截止 / concluded 已办结")
+    deadline: datetime.datetime
+    final_number: int | None = Field(description="正式稿是第几稿；尚未办结时为 null")
+    package_digest: str = Field(description="发布包内容的 SHA-256；尚未办结时为空")
+
+    @staticmethod
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_organiser(obj: Any) -> str:
+        return obj.organiser.code
+
+    @staticmethod
+    def resolve_organiser_name(obj: Any) -> str:
+        return obj.organiser.name
+
+    @staticmethod
+    def resolve_document(obj: Any) -> str:
+        return obj.draft.title
+
+    @staticmethod
+    def resolve_draft_number(obj: Any) -> int:
+        return obj.draft.number
+
+    @staticmethod
+    def resolve_final_number(obj: Any) -> int | None:
+        return obj.final.number if obj.final_id else None
+
+
+class RoundPage(Page):
+    items: list[RoundOut]
+
+
+class SuggestionOut(Schema):
+    number: int = Field(description="意见在本次征求意见中的序号")
+    submitter: str = Field(description="提出人；匿名的参与人对其他参与人显示为“匿名”")
+    org: str
+    org_category: str
+    channel: str = Field(description="written 书面意见 / symposium 座谈会")
+    target: str = Field(description="条款（如 第三条）、指标（指标 编码 名称）或 总体意见")
+    clause: uuid.UUID | None = Field(description="所针对条款的稳定编号（跨版本不变）；不针对条款时为 null")
+    indicator: str = Field(description="所针对评分细则指标的编码；不针对指标时为空")
+    topic: str
+    text: str
+    proposed: str = Field(description="建议修改为")
+    disposition: str = Field(
+        description="adopted 采纳 / partly 部分采纳 / rejected 不采纳 / covered 已有规定；待处理为空"
+    )
+    reason: str
+
+
+class CommentIn(Schema):
+    text: str = Field(description="意见建议")
+    proposed: str = Field("", description="建议修改为（可选）")
+    clause: uuid.UUID | None = Field(
+        None, description="针对的条款（稳定编号）；与 indicator 二选一，都不填为总体意见"
+    )
+    indicator: str = Field("", description="针对的评分细则指标编码")

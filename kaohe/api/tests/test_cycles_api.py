@@ -184,7 +184,13 @@ def test_the_running_org_sees_every_unit_and_the_periods(city, api_as, city_cycl
     ]
     assert body["unit_count"] == 2
     assert body["periods"] == [
-        {"name": "年度考核", "starts": "2026-01-01", "ends": "2026-12-31", "weight_permille": 1000}
+        {
+            "name": "年度考核",
+            "starts": "2026-01-01",
+            "ends": "2026-12-31",
+            "weight_permille": 1000,
+            "node": "",
+        }
     ]
 
 

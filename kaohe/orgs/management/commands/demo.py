@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kaohe.accounts.models import RoleAssignment
 from kaohe.audit.models import AuditEntry
+from kaohe.consultation.demo import build_consultation
 from kaohe.cycles.demo import build_cycles
 from kaohe.orgs.demo import CITY, DEMO_PASSWORD, SCALES, build_city
 from kaohe.orgs.models import OrgUnit
@@ -76,9 +77,11 @@ class Command(BaseCommand):
             )
             started = time.perf_counter()
             made = build_cycles(seed, timezone.localdate())
+            consulted = build_consultation(seed, timezone.localdate())
             self.stdout.write(
                 f"  {made['meetings']} meetings, {made['dues']} dues records, {made['decisions']} decisions, "
-                f"{made['cases']} discipline cases, {len(made['cycles'])} assessment cycles "
+                f"{made['cases']} discipline cases, {len(made['cycles'])} assessment cycles, "
+                f"a consultation round with {consulted['written'] + consulted['remarks']} suggestions "
                 f"in {time.perf_counter() - started:.1f} s"
             )
         self._print_logins(host, port)

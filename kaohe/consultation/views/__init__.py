@@ -1,0 +1,1 @@
+"""Pages of a consultation round: rounds, sorting and answers, symposia, changes and what-if, outputs."""

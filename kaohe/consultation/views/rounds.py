@@ -1,0 +1,223 @@
+"""Rounds: the list, opening one on a draft, the round's page (the draft to comment on for a
+participant; responses, reminders and the way to the final version for the organiser)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kaohe.consultation import actions
+from kaohe.consultation.forms import CommentForm, RoundForm
+from kaohe.consultation.models import RoundStatus
+from kaohe.consultation.queries import (
+    get_round_for_user,
+    indicator_titles,
+    invitable_people,
+    is_organiser,
+    latest_version,
+    register_rows,
+    rounds_for_user,
+    sees_all,
+    statistics,
+)
+from kaohe.forms_errors import add_action_errors
+from kaohe.measures.documents import get_version_for_user
+from kaohe.measures.models import VersionStatus
+from kaohe.measures.outline import RANK
+from kaohe.measures.views.schemes import scheme_rows
+
+
+@login_required
+def round_list(request):
+    rounds = rounds_for_user(request.user).prefetch_related("participants")
+    rows = [
+        {"round": r, "mine": next((p for p in r.participants.all() if p.user_id == request.user.pk), None)}
+        for r in rounds
+    ]
+    return render(request, "consultation/list.html", {"rows": rows})
+
+
+@login_required
+def round_create(request, public_id):
+    draft = get_version_for_user(request.user, public_id, write=True)
+    people = invitable_people(draft.document.owner)
+    initial = {"title": _("关于征求《%(title)s》意见的通知") % {"title": draft.title}}
+    form = RoundForm(request.POST or None, people=people, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        by_id = {str(p["user"].pk): p for p in people}
+        chosen = [by_id[i] for i in data["participants"]]
+        anonymous = set(data["anonymous"])
+        try:
+            round_ = actions.open_round(
+                request.user,
+                draft,
+                title=data["title"],
+                deadline=data["deadline"],
+                instructions=data["instructions"],
+                people=[(p["user"], p["org"], str(p["user"].pk) in anonymous) for p in chosen],
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("已发出征求意见稿，共 %(n)d 名参与人") % {"n": len(chosen)})
+            return redirect("consultation:detail", public_id=round_.public_id)
+    return render(request, "consultation/form.html", {"form": form, "draft": draft, "people": people})
+
+
+def _document_rows(version, counts: dict[int, int]):
+    depth: dict[int, int] = {}
+    rows = []
+    for clause in version.clauses.order_by("position"):
+        depth[clause.pk] = depth[clause.parent_id] + 1 if clause.parent_id else 0
+        rows.append(
+            {
+                "clause": clause,
+                "depth": depth[clause.pk],
+                "rank": RANK[clause.level],
+                "count": counts.get(clause.pk, 0),
+            }
+        )
+    return rows
+
+
+@login_required
+def round_detail(request, public_id):
+    round_ = get_round_for_user(request.user, public_id)
+    organiser_side = sees_all(request.user, round_)
+    me = round_.participants.filter(user=request.user).first()
+    rows = register_rows(round_, reveal=organiser_side)
+    counts: dict[int, int] = {}
+    for row in rows:
+        if row.suggestion.clause_id:
+            counts[row.suggestion.clause_id] = counts.get(row.suggestion.clause_id, 0) + 1
+    open_for_me = me is not None and round_.status == RoundStatus.OPEN and timezone.now() <= round_.deadline
+    titles = indicator_titles(round_)
+    latest = latest_version(round_)
+    participants = list(round_.participants.select_related("user", "org")) if organiser_side else []
+    return render(
+        request,
+        "consultation/detail.html",
+        {
+            "round": round_,
+            "me": me,
+            "open_for_me": open_for_me,
+            "organiser_side": organiser_side,
+            "can_manage": is_organiser(request.user, round_),
+            "rows": _document_rows(round_.draft, counts),
+            "suggestions": rows,
+            "mine": [r for r in rows if me is not None and r.suggestion.participant_id == me.pk],
+            "indicators": list(titles.items()),  # in the table's order
+            "participants": participants,
+            "waiting": sum(1 for p in participants if p.responded_at is None),
+            "stats": statistics(rows),
+            "latest": latest,
+            "final_ready": round_.status == RoundStatus.CLOSED
+            and latest.number > round_.draft.number
+            and latest.status == VersionStatus.DRAFT,
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+def _back(round_):
+    return redirect("consultation:detail", public_id=round_.public_id)
+
+
+@login_required
+@require_POST
+def comment(request, public_id):
+    round_ = get_round_for_user(request.user, public_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写意见建议"))
+        return _back(round_)
+    data = form.cleaned_data
+    try:
+        suggestion = actions.comment(
+            request.user,
+            round_,
+            data["text"],
+            proposed=data["proposed"],
+            clause_key=data["clause"],
+            indicator=data["indicator"],
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已提交第 %(n)d 条意见") % {"n": suggestion.number})
+    return _back(round_)
+
+
+@login_required
+@require_POST
+def no_comment(request, public_id):
+    round_ = get_round_for_user(request.user, public_id)
+    try:
+        actions.declare_no_comment(request.user, round_)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已反馈：无意见"))
+    return _back(round_)
+
+
+@login_required
+@require_POST
+def remind(request, public_id):
+    round_ = get_round_for_user(request.user, public_id, write=True)
+    try:
+        count = actions.remind(request.user, round_)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已提醒 %(n)d 名尚未反馈的参与人") % {"n": count})
+    return _back(round_)
+
+
+@login_required
+@require_POST
+def close(request, public_id):
+    round_ = get_round_for_user(request.user, public_id, write=True)
+    try:
+        actions.close_round(request.user, round_)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("征求意见已截止，可继续梳理和答复"))
+    return _back(round_)
+
+
+@login_required
+@require_POST
+def conclude(request, public_id):
+    round_ = get_round_for_user(request.user, public_id, write=True)
+    final = latest_version(round_)
+    if final.number <= round_.draft.number:
+        raise Http404("no later draft")
+    try:
+        actions.conclude(request.user, round_, final)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("正式稿已发布，附件评分细则可供考核周期选用"))
+    return _back(round_)
+
+
+@login_required
+def scheme(request, public_id):
+    """The scoring table annexed to the draft, for everyone in the round to read (participants
+    may not open the committee's scheme pages)."""
+    round_ = get_round_for_user(request.user, public_id)
+    version = round_.draft.scheme
+    if version is None:
+        raise Http404("no annex")
+    return render(
+        request,
+        "consultation/scheme.html",
+        {"round": round_, "version": version, "rows": scheme_rows(version.scheme)},
+    )
