@@ -8,18 +8,25 @@ member and month (the member found by 身份证号).
 
 import datetime
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Cap
-from kaohe.accounts.queries import has_cap, scope_roots
-from kaohe.audit.actions import changed, record, record_many, snapshot
+from kaohe.accounts.queries import has_cap
+from kaohe.audit.actions import changed, record_many, snapshot
 from kaohe.ledgers import xlsx
 from kaohe.ledgers.actions import DUES_FIELDS, MEETING_FIELDS, acting_user, dues_problems, meeting_problems
+from kaohe.ledgers.import_common import (
+    Counts,
+    ImportOutcome,
+    Rejected,
+    job_errors,
+    job_upload,
+    record_import_summary,
+)
 from kaohe.ledgers.models import DuesRecord, Meeting
 from kaohe.ledgers.xlsx import DUES_COLUMNS, DUES_SHEET, MEETING_COLUMNS, MEETING_SHEET, SheetError
 from kaohe.orgs.crypto import digest
@@ -28,33 +35,12 @@ from kaohe.orgs.queries import orgs_for_user
 from kaohe.orgs.xlsx import Column, column_of
 
 CHUNK = 500  # values per IN (...) query: well under SQLite's bound-parameter limit
-MAX_ERRORS_KEPT = 500  # a file wrong on every row would make a result too long to show
 
 
 @dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass
-class ImportResult:
+class ImportResult(ImportOutcome):
     meetings: Counts | None = None  # None: the file had no 会议 sheet
     dues: Counts | None = None
-    errors: list[SheetError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class _Rejected(Exception):
-    """Raised inside the transaction to roll it back and hand the errors to the caller."""
-
-    def __init__(self, errors: list[SheetError]):
-        super().__init__(f"{len(errors)} errors")
-        self.errors = errors
 
 
 def _chunks[T](values: Iterable[T]) -> Iterator[list[T]]:
@@ -77,7 +63,7 @@ def import_ledgers(actor, upload) -> ImportResult:
     try:
         with transaction.atomic():
             return _import(actor, book, errors)
-    except _Rejected as rejected:
+    except Rejected as rejected:
         return ImportResult(errors=xlsx.sort_errors(rejected.errors))
 
 
@@ -85,7 +71,7 @@ def _import(actor, book: xlsx.Book, errors: list[SheetError]) -> ImportResult:
     meetings = _MeetingPlan(actor, book.meetings or [], errors) if book.meetings is not None else None
     dues = _DuesPlan(actor, book.dues or [], errors) if book.dues is not None else None
     if errors:
-        raise _Rejected(errors)
+        raise Rejected(errors)
     result = ImportResult()
     try:
         if meetings is not None:
@@ -94,7 +80,7 @@ def _import(actor, book: xlsx.Book, errors: list[SheetError]) -> ImportResult:
             result.dues = dues.write(actor)
     except IntegrityError as exc:
         # Rows were checked against the database above; only a concurrent change gets here.
-        raise _Rejected(
+        raise Rejected(
             [SheetError("", None, "", _("保存时与其他人的修改冲突，未导入任何数据；请重新上传"))]
         ) from exc
     _record_summary(actor, book, result)
@@ -304,40 +290,24 @@ class _DuesPlan:
         return counts
 
 
+def _counts(result: ImportResult) -> dict:
+    return {
+        "meetings": vars(result.meetings) if result.meetings else None,
+        "dues": vars(result.dues) if result.dues else None,
+    }
+
+
 def _record_summary(actor, book: xlsx.Book, result: ImportResult) -> None:
-    """One summary row, filed under the actor's scope so a scoped audit admin sees it."""
-    roots = scope_roots(actor, Cap.EDIT_LEDGERS)
-    record(
-        actor,
-        "ledger.import",
-        target_type="ledgers.import",
-        target_id=book.file_name[:64],
-        target_repr=book.file_name[:200],
-        org_path=roots[0].path if roots else "",
-        new={
-            "file": book.file_name,
-            "meetings": vars(result.meetings) if result.meetings else None,
-            "dues": vars(result.dues) if result.dues else None,
-        },
-    )
+    record_import_summary(actor, "ledger.import", "ledgers.import", book.file_name, _counts(result))
 
 
 # ---- as a background job (kaohe.jobs) ------------------------------------------------------------
 
 
 def job_result(result: ImportResult) -> tuple[bool, dict]:
-    errors = [
-        {"sheet": e.sheet, "row": e.row, "column": e.column, "cell": e.cell, "message": str(e.message)}
-        for e in result.errors[:MAX_ERRORS_KEPT]
-    ]
-    return result.ok, {
-        "meetings": vars(result.meetings) if result.meetings else None,
-        "dues": vars(result.dues) if result.dues else None,
-        "errors": errors,
-        "error_count": len(result.errors),
-    }
+    return result.ok, {**_counts(result), **job_errors(result)}
 
 
 def run_ledger_import(actor, job) -> tuple[bool, dict]:
-    with File(job.input_file.open("rb"), name=job.input_name or "upload.xlsx") as upload:
+    with job_upload(job) as upload:
         return job_result(import_ledgers(actor, upload))

@@ -10,16 +10,22 @@ count them. Importing an exported file again changes nothing (no write, no audit
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Cap
-from kaohe.accounts.queries import has_cap, scope_roots
-from kaohe.audit.actions import record
+from kaohe.accounts.queries import has_cap
 from kaohe.ledgers import actions
 from kaohe.ledgers import recruitment_xlsx as rx
 from kaohe.ledgers.actions import StepEntry
+from kaohe.ledgers.import_common import (
+    Counts,
+    ImportOutcome,
+    Rejected,
+    job_errors,
+    job_upload,
+    record_import_summary,
+)
 from kaohe.ledgers.models import RecruitmentCase, RecruitmentStep
 from kaohe.ledgers.recruitment import STEP_BY_CODE, STEPS
 from kaohe.ledgers.xlsx import SheetError
@@ -27,30 +33,10 @@ from kaohe.orgs.models import OrgUnit
 from kaohe.orgs.queries import orgs_for_user
 from kaohe.orgs.xlsx import column_of
 
-MAX_ERRORS_KEPT = 500
-
 
 @dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass
-class ImportResult:
+class ImportResult(ImportOutcome):
     cases: Counts = field(default_factory=Counts)
-    errors: list[SheetError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class _Rejected(Exception):
-    def __init__(self, errors: list[SheetError]):
-        super().__init__(f"{len(errors)} errors")
-        self.errors = errors
 
 
 def import_recruitment(actor, upload) -> ImportResult:
@@ -64,10 +50,10 @@ def import_recruitment(actor, upload) -> ImportResult:
         with transaction.atomic():
             counts = _Import(actor, book, errors).run()
             if errors:
-                raise _Rejected(errors)
+                raise Rejected(errors)
             _record_summary(actor, book, counts)
             return ImportResult(cases=counts)
-    except _Rejected as rejected:
+    except Rejected as rejected:
         return ImportResult(errors=rx.sort_errors(rejected.errors))
 
 
@@ -266,16 +252,8 @@ def _step_field(name: str) -> tuple[str, str]:
 
 
 def _record_summary(actor, book: rx.Book, counts: Counts) -> None:
-    """One summary row, filed under the actor's scope so a scoped audit admin sees it."""
-    roots = scope_roots(actor, Cap.EDIT_LEDGERS)
-    record(
-        actor,
-        "recruitment.import",
-        target_type="ledgers.recruitment_import",
-        target_id=book.file_name[:64],
-        target_repr=book.file_name[:200],
-        org_path=roots[0].path if roots else "",
-        new={"file": book.file_name, "cases": vars(counts)},
+    record_import_summary(
+        actor, "recruitment.import", "ledgers.recruitment_import", book.file_name, {"cases": vars(counts)}
     )
 
 
@@ -283,13 +261,9 @@ def _record_summary(actor, book: rx.Book, counts: Counts) -> None:
 
 
 def job_result(result: ImportResult) -> tuple[bool, dict]:
-    errors = [
-        {"sheet": e.sheet, "row": e.row, "column": e.column, "cell": e.cell, "message": str(e.message)}
-        for e in result.errors[:MAX_ERRORS_KEPT]
-    ]
-    return result.ok, {"cases": vars(result.cases), "errors": errors, "error_count": len(result.errors)}
+    return result.ok, {"cases": vars(result.cases), **job_errors(result)}
 
 
 def run_recruitment_import(actor, job) -> tuple[bool, dict]:
-    with File(job.input_file.open("rb"), name=job.input_name or "upload.xlsx") as upload:
+    with job_upload(job) as upload:
         return job_result(import_recruitment(actor, upload))

@@ -96,14 +96,13 @@ Key = tuple[str, str, datetime.date]  # branch code, candidate's name, start dat
 
 
 @dataclass
-class CaseRow:
+class _CaseRef:
+    """A row of either sheet: the case it is of, by its key, and the cells found wrong."""
+
     row: int
     org_code: str = ""
     candidate_name: str = ""
     started_on: datetime.date | None = None
-    ended_on: datetime.date | None = None
-    end_note: str = ""
-    steps: dict[str, datetime.date | None] = field(default_factory=dict)  # the columns the file has
     bad: set[str] = field(default_factory=set)
 
     @property
@@ -114,20 +113,16 @@ class CaseRow:
 
 
 @dataclass
-class NoteRow:
-    row: int
-    org_code: str = ""
-    candidate_name: str = ""
-    started_on: datetime.date | None = None
+class CaseRow(_CaseRef):
+    ended_on: datetime.date | None = None
+    end_note: str = ""
+    steps: dict[str, datetime.date | None] = field(default_factory=dict)  # the columns the file has
+
+
+@dataclass
+class NoteRow(_CaseRef):
     step: str = ""
     note: str = ""
-    bad: set[str] = field(default_factory=set)
-
-    @property
-    def key(self) -> Key | None:
-        if self.bad & {"org", "candidate_name", "started_on"} or self.started_on is None:
-            return None
-        return (self.org_code, self.candidate_name, self.started_on)
 
 
 @dataclass

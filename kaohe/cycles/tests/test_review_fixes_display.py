@@ -15,8 +15,7 @@ from kaohe.cycles.actions import scoring
 from kaohe.cycles.actions.scoring import Score
 from kaohe.cycles.models import CycleState, FactEntry
 from kaohe.cycles.tests.conftest import advance, enter_all
-from kaohe.engine.text_form import load_scheme
-from kaohe.measures import actions as measure_actions
+from kaohe.cycles.tests.test_scoring import panel_test_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -68,20 +67,9 @@ grading:
 
 @pytest.fixture
 def cycle(city):
-    version = measure_actions.publish_scheme(
-        None, measure_actions.add_scheme_version(None, city.root, load_scheme(SCHEME))
-    )
-    made = actions.create_cycle(
-        None,
-        owner=city.root,
-        year=2026,
-        name="显示测试",
-        scheme=version,
-        units=[actions.UnitSpec(city.ent_a), actions.UnitSpec(city.ent_b)],
-    )
+    made = panel_test_cycle(city, SCHEME, "显示测试")
     for unit in made.units.all():
         actions.set_fact(None, made, unit, "steps", '["议程", "决议"]')
-        actions.set_fact(None, made, unit, "lectures", "3")
     return made
 
 

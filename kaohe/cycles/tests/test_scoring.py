@@ -61,22 +61,28 @@ grading:
 """
 
 
-@pytest.fixture
-def panel_cycle(city):
+def panel_test_cycle(city, scheme_text: str, name: str):
+    """A 2026 cycle of the scheme, published, over the city's two enterprises, each with 3 党课:
+    the start of the tests of panel scoring (here and in test_review_fixes_display)."""
     version = measure_actions.publish_scheme(
-        None, measure_actions.add_scheme_version(None, city.root, load_scheme(PANEL_SCHEME))
+        None, measure_actions.add_scheme_version(None, city.root, load_scheme(scheme_text))
     )
     cycle = actions.create_cycle(
         None,
         owner=city.root,
         year=2026,
-        name="考核组评分",
+        name=name,
         scheme=version,
         units=[actions.UnitSpec(city.ent_a), actions.UnitSpec(city.ent_b)],
     )
     for unit in cycle.units.all():
         actions.set_fact(None, cycle, unit, "lectures", "3")
     return cycle
+
+
+@pytest.fixture
+def panel_cycle(city):
+    return panel_test_cycle(city, PANEL_SCHEME, "考核组评分")
 
 
 @pytest.fixture

@@ -38,30 +38,28 @@ def _require_edit(user) -> None:
         raise PermissionDenied("read-only")
 
 
-def _page(request, form: UploadForm, errors: list[SheetError] | None = None, status: int = 200):
+def _import_page(
+    request, template: str, form: UploadForm, errors: list[SheetError] | None, status: int, **extra
+):
+    """An import page: the upload form, the errors of a refused upload, and what the page adds."""
     shown = [vars(e) for e in errors or []]
-    return render(
-        request,
-        "ledgers/import.html",
-        {
-            "form": form,
-            "sheets": [(xlsx.MEETING_SHEET, xlsx.MEETING_COLUMNS), (xlsx.DUES_SHEET, xlsx.DUES_COLUMNS)],
-            "result": {"errors": shown, "error_count": len(shown)} if shown else None,
-            "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
-            "max_rows": settings.MAX_IMPORT_ROWS,
-        },
-        status=status,
-    )
+    context = {
+        "form": form,
+        "result": {"errors": shown, "error_count": len(shown)} if shown else None,
+        "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
+        **extra,
+    }
+    return render(request, template, context, status=status)
 
 
-# CSRF middleware would read the whole upload before the view runs; the size is checked first and
-# then CSRF (`_upload` is csrf_protect-ed), as the org importer does.
-@csrf_exempt
-@login_required
-def ledger_import(request):
+def _import_view(request, page, upload):
+    """The import views' common part: the form, or the upload once its declared size is allowed.
+
+    CSRF middleware would read the whole upload before the view runs, so the import views are
+    csrf_exempt and check the size first; `upload` is csrf_protect-ed, as the org importer does."""
     _require_edit(request.user)
     if request.method != "POST":
-        return _page(request, UploadForm())
+        return page(request, UploadForm())
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -69,8 +67,21 @@ def ledger_import(request):
     if declared > settings.MAX_UPLOAD_BYTES:
         mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
         error = SheetError("", None, "", _("文件太大：上限为 %(mb)s MB，请分批导入") % {"mb": mb})
-        return _page(request, UploadForm(), [error], status=413)
-    return _upload(request)
+        return page(request, UploadForm(), [error], status=413)
+    return upload(request)
+
+
+def _page(request, form: UploadForm, errors: list[SheetError] | None = None, status: int = 200):
+    sheets = [(xlsx.MEETING_SHEET, xlsx.MEETING_COLUMNS), (xlsx.DUES_SHEET, xlsx.DUES_COLUMNS)]
+    return _import_page(
+        request, "ledgers/import.html", form, errors, status, sheets=sheets, max_rows=settings.MAX_IMPORT_ROWS
+    )
+
+
+@csrf_exempt  # see _import_view
+@login_required
+def ledger_import(request):
+    return _import_view(request, _page, _upload)
 
 
 @csrf_protect
@@ -150,41 +161,26 @@ def _safe_back(url: str) -> str:
 
 
 def _recruitment_page(request, form: UploadForm, errors: list[SheetError] | None = None, status: int = 200):
-    shown = [vars(e) for e in errors or []]
-    return render(
+    return _import_page(
         request,
         "ledgers/recruitment_import.html",
-        {
-            "form": form,
-            "sheets": [
-                (recruitment_xlsx.CASE_SHEET, recruitment_xlsx.CASE_FIELDS),
-                (recruitment_xlsx.NOTE_SHEET, recruitment_xlsx.NOTE_COLUMNS),
-            ],
-            "steps": STEPS,
-            "step_note": recruitment_xlsx.STEP_NOTE,
-            "result": {"errors": shown, "error_count": len(shown)} if shown else None,
-            "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
-            "back": _safe_back(request.GET.get("back", "")),
-        },
-        status=status,
+        form,
+        errors,
+        status,
+        sheets=[
+            (recruitment_xlsx.CASE_SHEET, recruitment_xlsx.CASE_FIELDS),
+            (recruitment_xlsx.NOTE_SHEET, recruitment_xlsx.NOTE_COLUMNS),
+        ],
+        steps=STEPS,
+        step_note=recruitment_xlsx.STEP_NOTE,
+        back=_safe_back(request.GET.get("back", "")),
     )
 
 
-@csrf_exempt  # the size first, then CSRF (in `_recruitment_upload`), as ledger_import does
+@csrf_exempt  # see _import_view
 @login_required
 def recruitment_import(request):
-    _require_edit(request.user)
-    if request.method != "POST":
-        return _recruitment_page(request, UploadForm())
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > settings.MAX_UPLOAD_BYTES:
-        mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-        error = SheetError("", None, "", _("文件太大：上限为 %(mb)s MB，请分批导入") % {"mb": mb})
-        return _recruitment_page(request, UploadForm(), [error], status=413)
-    return _recruitment_upload(request)
+    return _import_view(request, _recruitment_page, _recruitment_upload)
 
 
 @csrf_protect
