@@ -11,12 +11,16 @@ class RoundForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     instructions = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    orgs = forms.MultipleChoiceField(label=_("参与单位（其全部可邀请人员）"), required=False)
     participants = forms.MultipleChoiceField(label=_("参与人"), required=False)
     anonymous = forms.MultipleChoiceField(label=_("对其他参与人匿名"), required=False)
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(str(p["user"].pk), p["label"]) for p in people]
+        orgs = {p["org"].code: p["org"].name for p in people}
+        # ModelChoiceField-free choices: the view resolves them against the same list of people.
+        self.fields["orgs"].choices = list(orgs.items())  # type: ignore[attr-defined]
         self.fields["participants"].choices = choices  # type: ignore[attr-defined]
         self.fields["anonymous"].choices = choices  # type: ignore[attr-defined]
 

@@ -227,3 +227,12 @@ def test_filed_documents_stay_chinese_in_the_english_interface(people, consultat
     url = reverse("consultation:download", args=[consultation.public_id, "register.xlsx"])
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(url).content)).active
     assert [c.value for c in sheet[2]][:2] == ["序号", "提出人"]
+
+
+def test_inviting_an_organisation_invites_its_people(people, draft, login):
+    client = login(people.admin)
+    url = reverse("consultation:create", args=[draft.public_id])
+    response = client.post(url, {"title": "按单位邀请", "deadline": "2099-01-01T12:00", "orgs": ["EA"]})
+    assert response.status_code == 302
+    invited = set(draft.rounds.get().participants.values_list("user__username", flat=True))
+    assert {"staff_a", "staff_a2", "viewer_a"} <= invited and "staff_b" not in invited

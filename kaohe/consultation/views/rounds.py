@@ -49,8 +49,10 @@ def round_create(request, public_id):
     form = RoundForm(request.POST or None, people=people, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        by_id = {str(p["user"].pk): p for p in people}
-        chosen = [by_id[i] for i in data["participants"]]
+        # People chosen one by one, and everyone invitable in the chosen organisations.
+        orgs = set(data["orgs"])
+        picked = set(data["participants"])
+        chosen = [p for p in people if str(p["user"].pk) in picked or p["org"].code in orgs]
         anonymous = set(data["anonymous"])
         try:
             round_ = actions.open_round(
