@@ -520,7 +520,8 @@ def close_round(actor, round_: Round) -> Round:
     if round_.status != RoundStatus.OPEN:
         raise ValidationError(_("征求意见已截止"))
     round_.status = RoundStatus.CLOSED
-    round_.save(update_fields=["status"])
+    round_.closed_at = timezone.now()
+    round_.save(update_fields=["status", "closed_at"])
     record(actor, "consultation.round.close", round_, new={"status": round_.status})
     return round_
 

@@ -32,6 +32,7 @@ class Round(models.Model):
     title = models.CharField(_("名称"), max_length=200)
     instructions = models.TextField(_("说明"), blank=True)
     deadline = models.DateTimeField(_("截止时间"))
+    closed_at = models.DateTimeField(_("实际截止时间"), null=True, blank=True)  # closed by hand, maybe early
     status = models.CharField(_("状态"), max_length=12, choices=RoundStatus.choices, default=RoundStatus.OPEN)
     final = models.ForeignKey(
         "measures.DocumentVersion",

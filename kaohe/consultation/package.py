@@ -22,11 +22,12 @@ from openpyxl.styles import Alignment, Font
 from kaohe.consultation.models import Round
 from kaohe.consultation.queries import register_rows, statistics
 from kaohe.consultation.register import register_docx, register_xlsx, statement_docx
-from kaohe.measures.documents import CHANGE_LABELS, content_digest, outline_of
+from kaohe.measures.documents import CHANGE_LABELS, change_rows, content_digest, outline_of
 from kaohe.measures.models import DocumentVersion
 from kaohe.measures.outline import Outline, OutlineNode
 
-# A fixed time for the zip entries: the archive then differs only where a file's bytes do.
+# A fixed time for the zip's own entries. The Word and Excel files inside carry their build time, so
+# their hashes (listed in manifest.json) differ from build to build; the content digest does not.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -60,11 +61,15 @@ def _outline(outline: Outline) -> dict:
 
 
 def _changes(round_: Round, final: DocumentVersion) -> list[dict]:
-    from kaohe.measures.clause_diff import diff
-
+    """Each change with the labels people cite (第十条（一）4.), as the pages show them."""
     return [
-        {**dataclasses.asdict(change), "origins": list(change.origins)}  # JSON has lists, not tuples
-        for change in diff(outline_of(round_.draft), outline_of(final))
+        {
+            **dataclasses.asdict(row["change"]),
+            "origins": list(row["change"].origins),  # JSON has lists, not tuples
+            "old_label": row["old_label"],
+            "new_label": row["new_label"],
+        }
+        for row in change_rows(round_.draft, final)
     ]
 
 

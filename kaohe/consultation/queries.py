@@ -105,7 +105,7 @@ def target_of(suggestion: Suggestion, titles: dict[str, str], labels: dict[int, 
         title = titles.get(suggestion.indicator)
         if title is None:  # not in the table any more: the code is all there is
             return _("指标 %(code)s") % {"code": suggestion.indicator}
-        return _("“%(title)s”指标") % {"title": title}
+        return _("指标：%(title)s") % {"title": title}
     return _("总体意见")
 
 

@@ -176,8 +176,8 @@ def _opening(round_: Round, stats: Statistics) -> list[str]:
         "title": round_.draft.title,
         "orgs": orgs,
         "people": len(participants),
-        # "as of" the deadline once it has passed, as of today while the round is still open
-        "deadline": chinese_date(min(round_.deadline, timezone.now())),
+        # "as of" when the round closed (early or at its deadline), or today while it is open
+        "deadline": chinese_date(round_.closed_at or min(round_.deadline, timezone.now())),
         "responded": len(responded),
         "silent": silent,
     }

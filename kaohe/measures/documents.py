@@ -117,6 +117,29 @@ def change_label(kind: str) -> str:
     return str(CHANGE_LABELS.get(kind, kind))
 
 
+# A scoring-table node's fields as the published table names its columns.
+FIELD_LABELS = {
+    "title": pgettext_lazy("indicator", "名称"),
+    "points": pgettext_lazy("indicator", "分值"),
+    "category": pgettext_lazy("indicator", "类别"),
+    "requirement": pgettext_lazy("indicator", "考核要求"),
+    "scoring": pgettext_lazy("indicator", "评分细则"),
+    "evidence": pgettext_lazy("indicator", "考核方式"),
+    "materials": pgettext_lazy("indicator", "佐证材料"),
+    "department": pgettext_lazy("indicator", "考核部门"),
+    "clause": pgettext_lazy("indicator", "条款"),
+    "weight": pgettext_lazy("indicator", "权重"),
+    "compose": pgettext_lazy("indicator", "计分方式"),
+    "floor": pgettext_lazy("indicator", "不低于零"),
+    "rule": pgettext_lazy("indicator", "计分规则"),
+    "veto": pgettext_lazy("indicator", "否决"),
+}
+
+
+def field_labels(fields) -> str:
+    return "、".join(str(FIELD_LABELS.get(f, f)) for f in fields)
+
+
 # -- access ---------------------------------------------------------------------------------------
 
 

@@ -138,6 +138,7 @@ def test_a_round_from_draft_to_final_in_the_browser(city, live_server, page, tmp
     page.goto(f"{base}/consultation/{round_.public_id}/")
     page.click("button:has-text('截止征求意见')")
     page.wait_for_selector("text=征求意见已截止")
+    page.check("#conclude-confirm")
     page.click("button:has-text('为正式稿发布')")
     page.wait_for_selector("text=正式稿已发布")
     round_.refresh_from_db()

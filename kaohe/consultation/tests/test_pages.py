@@ -49,9 +49,8 @@ def test_round_pages_with_the_personas(people, consultation, draft, login):
     # the participant sees the draft and comments, but not the sorting pages
     client = login(people.staff_a)
     assert "对本条提意见" in client.get(detail).text
-    for page in pages[:2]:
+    for page in pages:  # the next draft too stays the organiser's until the final is published
         assert client.get(page).status_code == 404, page
-    assert client.get(pages[2]).status_code == 200  # what changed is shown to participants too
     # another enterprise's staff, not invited, see nothing
     client = login(people.staff_b)
     for page in [
@@ -236,3 +235,33 @@ def test_inviting_an_organisation_invites_its_people(people, draft, login):
     assert response.status_code == 302
     invited = set(draft.rounds.get().participants.values_list("user__username", flat=True))
     assert {"staff_a", "staff_a2", "viewer_a"} <= invited and "staff_b" not in invited
+
+
+def test_the_next_draft_and_the_answers_stay_with_the_organiser_until_concluded(
+    people, consultation, draft, login
+):
+    from kaohe.measures.actions import documents as document_actions
+
+    suggestion = actions.comment(
+        people.staff_a, consultation, "党课次数", clause_key=clause_key(draft, "基层组织")
+    )
+    actions.answer(people.admin, suggestion, Disposition.ADOPTED, "", revision=0)
+    second = document_actions.start_draft(people.admin, draft)
+    changes = reverse("consultation:changes", args=[consultation.public_id])
+    statement = reverse("consultation:download", args=[consultation.public_id, "statement.docx"])
+    assert login(people.staff_a).get(changes).status_code == 404
+    assert login(people.staff_a).get(statement).status_code == 404
+    assert login(people.viewer_c).get(statement).status_code == 200
+    actions.link(people.admin, suggestion, second, clause_key=clause_key(draft, "基层组织"))
+    actions.close_round(people.admin, consultation)
+    detail = reverse("consultation:detail", args=[consultation.public_id])
+    conclude = reverse("consultation:conclude", args=[consultation.public_id])
+    assert 'id="conclude-confirm"' in login(people.admin).get(detail).text
+    login(people.admin).post(conclude)  # no tick: refused, nothing published
+    consultation.refresh_from_db()
+    assert consultation.final is None
+    login(people.admin).post(conclude, {"confirm": "yes"})
+    consultation.refresh_from_db()
+    assert consultation.final == second
+    assert login(people.staff_a).get(changes).status_code == 200
+    assert login(people.staff_a).get(statement).status_code == 200

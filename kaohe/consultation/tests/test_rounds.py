@@ -38,7 +38,7 @@ def test_participants_comment_on_clauses_indicators_and_the_whole(people, consul
     assert on_clause.clause is not None and on_clause.clause.label == "（二）"
     assert register_rows(consultation, reveal=True)[0].target == "第三条（二）"
     assert on_indicator.indicator == "lecture"
-    assert register_rows(consultation, reveal=True)[1].target == "“党课”指标"
+    assert register_rows(consultation, reveal=True)[1].target == "指标：党课"
     assert on_clause.topic is not None and on_clause.topic.name == "基层党建"  # suggested from its words
     assert consultation.participants.get(user=people.staff_a).responded_at is not None
     with pytest.raises(ValidationError, match="没有编码为 nope"):

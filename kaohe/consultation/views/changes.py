@@ -3,9 +3,10 @@ version, each with the suggestions behind it (and those no suggestion asked for 
 what-if of the draft's scoring table on last cycle's facts."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 
-from kaohe.consultation.models import Disposition
+from kaohe.consultation.models import Disposition, RoundStatus
 from kaohe.consultation.queries import get_round_for_user, latest_version, sees_all
 from kaohe.consultation.whatif import last_cycle, leaf_causes, what_if
 from kaohe.engine.whatif import scheme_changes
@@ -35,6 +36,8 @@ def linked_changes(round_, latest):
 @login_required
 def changes(request, public_id):
     round_ = get_round_for_user(request.user, public_id)
+    if not sees_all(request.user, round_) and round_.status != RoundStatus.CONCLUDED:
+        raise Http404("the next draft is the organiser's until it is published")
     latest = latest_version(round_)
     later = latest.number > round_.draft.number
     rows, indicator_rows = linked_changes(round_, latest) if later else ([], [])
@@ -62,10 +65,15 @@ def changes(request, public_id):
 @login_required
 def whatif(request, public_id):
     round_ = get_round_for_user(request.user, public_id)
+    organiser_side = sees_all(request.user, round_)
+    # Participants weigh the table they were sent; the organiser, the one being drafted now.
     latest = latest_version(round_)
-    scheme = latest.scheme or round_.draft.scheme
-    # Participants see last year's figures of every enterprise only once they were published.
-    cycle = last_cycle(round_.organiser, published=not sees_all(request.user, round_))
+    scheme = (latest.scheme or round_.draft.scheme) if organiser_side else round_.draft.scheme
+    # Last year's figures of every enterprise: published ones for all; the organiser may also
+    # weigh a cycle not yet published (the page says so).
+    cycle = last_cycle(round_.organiser, published=True)
+    if cycle is None and organiser_side:
+        cycle = last_cycle(round_.organiser)
     result, problems = what_if(cycle, scheme) if cycle is not None and scheme is not None else (None, [])
     return render(
         request,

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import translation
 
+from kaohe.consultation.models import RoundStatus
 from kaohe.consultation.queries import get_round_for_user, sees_all
 from kaohe.exports import attachment
 from kaohe.exports.word import DOCX
@@ -33,6 +34,8 @@ def _download(request, public_id, what: str):
     if what == "register.docx":
         return attachment(register.register_docx(round_, reveal=reveal), "征求意见采纳情况汇总表.docx", DOCX)
     if what == "statement.docx":
+        if not reveal and round_.status != RoundStatus.CONCLUDED:
+            raise Http404("the answers are published with the final version")
         return attachment(register.statement_docx(round_), "征求意见采纳情况说明.docx", DOCX)
     if what in ("draft.docx", "draft.pdf", "final.docx", "final.pdf"):
         return _document(round_, what)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from kaohe.consultation import actions
 from kaohe.consultation.forms import CommentForm, RoundForm
-from kaohe.consultation.models import RoundStatus
+from kaohe.consultation.models import Disposition, RoundStatus
 from kaohe.consultation.queries import (
     get_round_for_user,
     indicator_titles,
@@ -118,12 +118,25 @@ def round_detail(request, public_id):
             "waiting": sum(1 for p in participants if p.responded_at is None),
             "stats": statistics(rows),
             "latest": latest,
+            "loose_ends": _loose_ends(round_, latest) if organiser_side else {},
             "final_ready": round_.status == RoundStatus.CLOSED
             and latest.number > round_.draft.number
             and latest.status == VersionStatus.DRAFT,
             "comment_form": CommentForm(),
         },
     )
+
+
+def _loose_ends(round_, latest) -> dict:
+    """What publishing now would leave: unanswered suggestions, adoptions with no linked change."""
+    if latest.number <= round_.draft.number:
+        return {}
+    return {
+        "pending": round_.suggestions.filter(disposition=Disposition.PENDING).count(),
+        "unlinked": round_.suggestions.filter(disposition__in=[Disposition.ADOPTED, Disposition.PARTLY])
+        .exclude(links__version=latest)
+        .count(),
+    }
 
 
 def _back(round_):
@@ -177,7 +190,10 @@ def remind(request, public_id):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, _("已提醒 %(n)d 名尚未反馈的参与人") % {"n": count})
+        if count:
+            messages.success(request, _("已提醒 %(n)d 名尚未反馈的参与人") % {"n": count})
+        else:
+            messages.info(request, _("尚未反馈的参与人在 24 小时内都已提醒过，不再重复提醒"))
     return _back(round_)
 
 
@@ -201,6 +217,10 @@ def conclude(request, public_id):
     final = latest_version(round_)
     if final.number <= round_.draft.number:
         raise Http404("no later draft")
+    if request.POST.get("confirm") != "yes":
+        # Publishing cannot be undone: the page lists what is left loose and asks for a tick.
+        messages.error(request, _("请先核对待办事项并勾选确认，再发布正式稿"))
+        return _back(round_)
     try:
         actions.conclude(request.user, round_, final)
     except ValidationError as exc:

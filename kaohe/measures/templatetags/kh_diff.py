@@ -15,6 +15,12 @@ def change_label(kind: str) -> str:
     return documents.change_label(kind)
 
 
+@register.filter
+def indicator_fields(fields) -> str:
+    """The fields of an indicator that changed, named as the scoring table's columns."""
+    return documents.field_labels(fields)
+
+
 @register.simple_tag
 def inline_diff(old: str, new: str) -> SafeString:
     """The new text with deleted words struck through and inserted words underlined."""
