@@ -4,7 +4,7 @@ reason, and the unit's rectification items - Word for filing, PDF for reading as
 from django.template.loader import render_to_string
 
 from kaohe.cycles.models import Cycle, CycleUnit, RectificationItem, UnitResult
-from kaohe.cycles.results import explanation, lost_points
+from kaohe.cycles.results import explanation, grade_basis, lost_points
 from kaohe.engine.points import format_thousandths
 from kaohe.exports import word
 
@@ -35,7 +35,7 @@ def report(cycle: Cycle, unit: CycleUnit, result: UnitResult) -> dict:
         "grade": result.grade,
         "rank": f"{result.rank}/{result.group_size}",
         "group": unit.group,
-        "steps": [step["text"] for step in result.steps],
+        "steps": grade_basis(result.steps, cycle.scheme.scheme),
         "lost": lost,
         "rectification": [
             {

@@ -1,4 +1,6 @@
 import datetime
+import re
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import cast
@@ -33,10 +35,25 @@ class CycleForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "每行一个：名称 开始日期 结束日期 权重% 考核的部分，如“平时考核 2026-01-01 2026-06-30 30 平时”；"
-            "考核的部分是评分细则中按权重合成的项目的一部分（写编码或名称），权重与它相同；"
-            "不填即全年一个时段"
+            "每行一个：名称 开始日期 结束日期 考核的部分，权重取该部分在评分细则中的权重（也可写在部分之前，"
+            "须与细则一致）。如默认评分细则“支部标准化规范化建设”的两部分："
+            "“平时监测 2026-01-01 2026-09-30 平时监测”（权重 40%）和"
+            "“年终检查 2026-10-01 2026-12-31 年终检查”（权重 60%）；"
+            "考核的部分写编码或名称。不填即全年一个时段"
         ),
+    )
+    groups = forms.CharField(
+        label=_("同类分组"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "排名在同类单位中进行。每行一组：组名：单位名称或编码，以顿号、逗号或空格分隔，"
+            "如“竞争类：明澜水务集团有限公司党委、明澜燃气集团有限公司党委”；未列出的单位不分组，"
+            "创建后在“被考核单位”中可调整"
+        ),
+    )
+    same_units_confirmed = forms.BooleanField(
+        label=_("确认另建：该单位当年已有考核同样单位的考核周期"), required=False
     )
     targets_due = forms.DateField(label=_("目标责任书签订截止"), required=False)
     evidence_opens = forms.DateField(label=_("佐证材料上传开始"), required=False)
@@ -79,40 +96,89 @@ class AppealDecisionForm(forms.Form):
         cast(forms.ChoiceField, self.fields["fact"]).choices = [("", _("不更正事实")), *facts]
 
 
-PeriodLine = tuple[str, datetime.date, datetime.date, int, str]
+PeriodLine = tuple[str, datetime.date, datetime.date, int | None, str]
+
+
+def _is_weight(token: str) -> bool:
+    return bool(re.fullmatch(r"[0-9０-９.．]+[%％]?", token))
 
 
 def parse_periods(text: str) -> list[PeriodLine]:
-    """Lines of “名称 开始 结束 权重% [部分]” as (name, starts, ends, weight in thousandths, part);
-    a ValidationError names the line. The part is checked against the scheme by the action."""
+    """Lines of “名称 开始 结束 [权重%] [部分]” as (name, starts, ends, weight in thousandths or None,
+    part); a ValidationError names the line. A weight left out is the part's (the action takes it
+    from the scheme); the part is checked against the scheme by the action."""
     periods = []
     for number, line in enumerate(text.splitlines(), start=1):
         parts = line.split()
         if not parts:
             continue
-        if len(parts) not in (4, 5):
+        if len(parts) not in (3, 4, 5) or (len(parts) == 5 and not _is_weight(parts[3])):
             raise forms.ValidationError(
-                {"periods": _("第 %(n)d 行应为“名称 开始日期 结束日期 权重%% 考核的部分”") % {"n": number}}
+                {
+                    "periods": _("第 %(n)d 行应为“名称 开始日期 结束日期 考核的部分”（权重可写在部分之前）")
+                    % {"n": number}
+                }
             )
-        name, starts, ends, weight = parts[:4]
-        node = parts[4] if len(parts) == 5 else ""
+        name, starts, ends, *rest = parts
+        weight = rest.pop(0) if rest and _is_weight(rest[0]) else None
+        node = rest[0] if rest else ""
         try:
             start_day, end_day = datetime.date.fromisoformat(starts), datetime.date.fromisoformat(ends)
         except ValueError:
             raise forms.ValidationError(
                 {"periods": _("第 %(n)d 行的日期应写作 2026-01-01") % {"n": number}}
             ) from None
-        try:
-            share = Decimal(weight.rstrip("%％"))
-        except InvalidOperation:
-            raise forms.ValidationError(
-                {"periods": _("第 %(n)d 行的权重“%(w)s”不是数字") % {"n": number, "w": weight}}
-            ) from None
-        thousandths = share * 10
-        if thousandths != thousandths.to_integral_value():
-            raise forms.ValidationError({"periods": _("第 %(n)d 行的权重最多一位小数") % {"n": number}})
-        periods.append((name, start_day, end_day, int(thousandths), node))
+        periods.append((name, start_day, end_day, _thousandths(weight, number), node))
     return periods
+
+
+def _thousandths(weight: str | None, number: int) -> int | None:
+    if weight is None:
+        return None
+    try:
+        share = Decimal(unicodedata.normalize("NFKC", weight).rstrip("%"))
+    except InvalidOperation:
+        raise forms.ValidationError(
+            {"periods": _("第 %(n)d 行的权重“%(w)s”不是数字") % {"n": number, "w": weight}}
+        ) from None
+    thousandths = share * 10
+    if thousandths != thousandths.to_integral_value():
+        raise forms.ValidationError({"periods": _("第 %(n)d 行的权重最多一位小数") % {"n": number}})
+    return int(thousandths)
+
+
+GROUP_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+
+def parse_groups(text: str, orgs: Sequence[OrgUnit]) -> dict[int, str]:
+    """Lines of “组名：单位、单位” as org pk → group, the units named by name or code among
+    `orgs` (the units the cycle will assess); a ValidationError names what is not one of them."""
+    by_key = {key: org for org in orgs for key in (org.name, org.code)}
+    groups: dict[int, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        found = re.fullmatch(r"\s*([^:：]{1,40}?)\s*[:：](.*)", line)
+        if found is None:
+            raise forms.ValidationError(
+                {"groups": _("第 %(n)d 行应为“组名：单位名称、单位名称”") % {"n": number}}
+            )
+        name, members = found.groups()
+        for key in filter(None, GROUP_SEPARATORS.split(members)):
+            org = by_key.get(key)
+            if org is None:
+                raise forms.ValidationError(
+                    {"groups": _("第 %(n)d 行的“%(unit)s”不是被考核单位") % {"n": number, "unit": key}}
+                )
+            if org.pk in groups and groups[org.pk] != name:
+                raise forms.ValidationError(
+                    {
+                        "groups": _("“%(unit)s”同时在“%(a)s”和“%(b)s”两组中")
+                        % {"unit": org.name, "a": groups[org.pk], "b": name}
+                    }
+                )
+            groups[org.pk] = name
+    return groups
 
 
 def weighted_parts(scheme: Scheme) -> list[tuple[Node, tuple[Node, ...]]]:

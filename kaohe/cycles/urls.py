@@ -28,6 +28,7 @@ urlpatterns = [
     path("<uuid:public_id>/bulletin/", appeals.bulletin, name="bulletin"),
     path("<uuid:public_id>/bulletin.docx", appeals.bulletin_download, name="bulletin_download"),
     path("<uuid:public_id>/results/", results.results, name="results"),
+    path("<uuid:public_id>/results/status/", results.status, name="results_status"),
     path("<uuid:public_id>/results.xlsx", results.results_export, name="results_export"),
     path("<uuid:public_id>/recompute/", results.recompute, name="recompute"),
     path("<uuid:public_id>/u/<str:code>/", results.unit_result, name="unit"),

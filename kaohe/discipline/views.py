@@ -99,7 +99,9 @@ def case_list(request):
     qs, f, org, problem = _filtered(request)
     sort = request.GET.get("sort", "-date")
     sort = sort if sort in SORTS else "-date"
-    ordered = qs.annotate(severity=_SEVERITY).select_related("person", "org").order_by(*SORTS[sort])
+    # A party group's short name (第一党小组) says little alone: the row names its enterprise and parent.
+    related = ("person", "org__enterprise", "org__parent")
+    ordered = qs.annotate(severity=_SEVERITY).select_related(*related).order_by(*SORTS[sort])
     page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {k: v for k, v in f.items() if v}
     context = {

@@ -11,6 +11,7 @@ import datetime
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Count, Q
@@ -66,9 +67,28 @@ def first_topic_count(units: Sequence[OrgUnit], span: Span) -> dict[int, Derived
     }
 
 
+def _average(total: int, over: int) -> str:
+    """total / over to two decimals, cut like the whole count beside it (749 / 250 shows 2.99, never a
+    3.00 next to "按整次计 2 次"): shown, never scored."""
+    return number_format(Decimal(total * 100 // over) / 100, decimal_pos=2, force_grouping=True)
+
+
+def _rate_shown(millionths: int) -> str:
+    """A rate to one decimal, cut rather than rounded: 89.96% shows as 89.9%, never as a 90.0% that
+    the rule (出勤率低于90%) would still deduct for. The engine scores the exact value."""
+    tenths = millionths // (RATE_SCALE // 1000)
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
 def _per_branch(kind: str, units: Sequence[OrgUnit], span: Span) -> dict[int, Derived]:
     """Meetings of `kind` held by the unit's branches (at a branch or a party group of it, not at a
-    党总支 or 党委 above), averaged over its branches, rounded half up."""
+    党总支 or 党委 above), averaged over its branches and rounded down to whole meetings.
+
+    The scheme reads this as a count that a quota rule compares with the required number
+    (支部党员大会每季度至少召开1次: 应4次). A count is whole meetings, so the honest count for an
+    average of 2.80 is 2: the branches did not hold 3 each on average, and rounding to 3 would
+    credit meetings they did not hold. The source text keeps the exact figures (129 次 / 46 个支部
+    = 2.80) so the rounding is visible."""
     if not units:
         return {}
     owners = Owners(units)
@@ -88,13 +108,16 @@ def _per_branch(kind: str, units: Sequence[OrgUnit], span: Span) -> dict[int, De
     for u in units:
         if not branch_count[u.pk]:
             continue  # nothing to average over: missing, not zero
+        whole = held[u.pk] // branch_count[u.pk]
         out[u.pk] = Derived(
-            str(round_half_up(held[u.pk], branch_count[u.pk])),
-            _("%(kind)s台账 %(n)s 条（%(branches)s 个支部，%(span)s）")
+            str(whole),
+            _("%(kind)s台账 %(n)s 次 / %(branches)s 个支部 = %(average)s，按整次计 %(whole)s 次（%(span)s）")
             % {
                 "kind": label,
                 "n": _n(held[u.pk]),
                 "branches": _n(branch_count[u.pk]),
+                "average": _average(held[u.pk], branch_count[u.pk]),
+                "whole": _n(whole),
                 "span": _span_text(span),
             },
         )
@@ -138,11 +161,12 @@ def attendance_rate(units: Sequence[OrgUnit], span: Span) -> dict[int, Derived]:
         out[u.pk] = Derived(
             format_rate(rate),
             _(
-                "三会一课及主题党日台账 %(n)s 次会议，"
+                "三会一课及主题党日台账 %(n)s 次会议，出勤率 %(rate)s："
                 "实到 %(present)s 人次 / 应到 %(expected)s 人次（%(span)s）"
             )
             % {
                 "n": _n(meetings[u.pk]),
+                "rate": _rate_shown(rate),
                 "present": _n(present[u.pk]),
                 "expected": _n(expected[u.pk]),
                 "span": _span_text(span),

@@ -1,6 +1,7 @@
 """Writes to cycles: create, set units and periods, move through the phases, enter facts, compute
 results. Each is one transaction with its audit row."""
 
+import dataclasses
 import datetime
 import hashlib
 import time
@@ -23,6 +24,7 @@ from kaohe.cycles.models import (
     STATE_ORDER,
     Appeal,
     AppealStatus,
+    AssessorPanel,
     Cycle,
     CycleState,
     CycleUnit,
@@ -34,6 +36,7 @@ from kaohe.cycles.models import (
     UnitResult,
 )
 from kaohe.cycles.models.self_assessment import SelfStatus
+from kaohe.cycles.scoring import panel_items
 from kaohe.engine.errors import EngineError, FactError
 from kaohe.engine.facts import build_cycle, parse_value, to_text, write_facts_csv, write_units_csv
 from kaohe.engine.fast import score_cycle_fast
@@ -67,7 +70,8 @@ class PeriodSpec:
     name: str
     starts: datetime.date
     ends: datetime.date
-    weight: int  # thousandths
+    # thousandths; None takes the weight of the part it scores (a single period: the whole 100%)
+    weight: int | None = None
     node: str = ""  # the code of the scheme part it scores; "" for a cycle's single period
 
 
@@ -105,6 +109,27 @@ def _check_deadlines(values: dict) -> None:
         raise ValidationError(errors)
 
 
+def _with_part_weights(periods: Sequence[PeriodSpec], scheme: Scheme) -> list[PeriodSpec]:
+    """A period that names a part of a weighted node scores it at the part's weight: the weight
+    left out is taken from the scheme (one typed is checked against it); a single period without a
+    part is the whole year, 100%."""
+    if len(periods) == 1 and not periods[0].node and periods[0].weight is None:
+        return [dataclasses.replace(periods[0], weight=FULL_WEIGHT)]
+    parts = {
+        child.code: child.weight
+        for place in scheme.walk()
+        if place.node.compose == "weighted"
+        for child in place.node.children
+        if child.weight
+    }
+    return [
+        dataclasses.replace(p, weight=parts[p.node] // (RATE_SCALE // FULL_WEIGHT))
+        if p.weight is None and p.node in parts
+        else p
+        for p in periods
+    ]
+
+
 def _check_periods(periods: Sequence[PeriodSpec], year: int, scheme: Scheme) -> None:
     for number, p in enumerate(periods, start=1):
         where = _period_where(number, p)
@@ -114,10 +139,13 @@ def _check_periods(periods: Sequence[PeriodSpec], year: int, scheme: Scheme) -> 
             raise ValidationError(
                 {"periods": _("%(where)s：不在 %(year)d 年度内") % {"where": where, "year": year}}
             )
-        if p.weight <= 0:
+        if p.weight is not None and p.weight <= 0:
             raise ValidationError({"periods": _("%(where)s：权重必须大于 0") % {"where": where}})
     _check_period_parts(periods, scheme)
-    total = sum(p.weight for p in periods)
+    for number, p in enumerate(periods, start=1):
+        if p.weight is None:  # a part the scheme does not weigh: the part check names it first
+            _refuse_period(_period_where(number, p), _("请填写权重"))
+    total = sum(p.weight or 0 for p in periods)
     if periods and total != FULL_WEIGHT:
         raise ValidationError(
             {"periods": _("各时段权重合计应为 100%%，现为 %(total)s%%") % {"total": Decimal(total) / 10}}
@@ -167,7 +195,7 @@ def _check_period_parts(periods: Sequence[PeriodSpec], scheme: Scheme) -> None:
                 _("与第 %(n)d 个时段考核同一部分“%(part)s”") % {"n": number_of[period.node], "part": title},
             )
         number_of[period.node] = number
-        given = period.weight * (RATE_SCALE // FULL_WEIGHT)
+        given = (period.weight or 0) * (RATE_SCALE // FULL_WEIGHT)
         if given != place.node.weight:
             _refuse_period(
                 where,
@@ -202,6 +230,36 @@ def _check_units(owner: OrgUnit, units: Sequence[UnitSpec], year: int) -> None:
             )
 
 
+def cycles_sharing_units(owner: OrgUnit, year: int, units: Sequence[UnitSpec]) -> list[tuple[Cycle, int]]:
+    """The owner's cycles of `year` that already assess some of `units`, with how many."""
+    orgs = [u.org.pk for u in units]
+    found = []
+    for cycle in Cycle.objects.filter(owner=owner, year=year).order_by("pk"):
+        shared = cycle.units.filter(org_id__in=orgs).count()
+        if shared:
+            found.append((cycle, shared))
+    return found
+
+
+def same_units_warning(owner: OrgUnit, year: int, units: Sequence[UnitSpec]) -> str | None:
+    """What the organiser is asked to confirm before a second cycle of a year for the same units.
+
+    Two cycles of one year for the same units mean two letters, two self-assessments and two
+    results per unit: most often a cycle created twice by mistake. Yet a deliberate second one is
+    legitimate (a 专项考核 beside the annual one, a redo with another scheme: a cycle is never
+    deleted), so like the warnings of a phase change it is confirmed, not refused."""
+    shared = cycles_sharing_units(owner, year, units)
+    if not shared:
+        return None
+    names = "、".join(
+        _("“%(name)s”（%(n)d 个单位相同）") % {"name": cycle.name, "n": n} for cycle, n in shared
+    )
+    return _(
+        "%(owner)s %(year)d 年度已有考核周期%(names)s。同一单位一年通常只考核一次；"
+        "确需另建（如专项考核），请勾选确认后再创建"
+    ) % {"owner": owner.name, "year": year, "names": names}
+
+
 @transaction.atomic
 def create_cycle(
     actor,
@@ -214,6 +272,7 @@ def create_cycle(
     periods: Sequence[PeriodSpec] = (),
     **deadlines: datetime.date | None,
 ) -> Cycle:
+    """A new cycle in drafting. The page first asks to confirm `same_units_warning`, if any."""
     _require_manage(actor, owner)
     unknown = set(deadlines) - set(DEADLINES)
     if unknown:
@@ -225,7 +284,7 @@ def create_cycle(
     _check_scheme(scheme, owner)
     _check_deadlines(deadlines)
     _check_units(owner, units, year)
-    periods = list(periods) or [
+    periods = _with_part_weights(list(periods), scheme.scheme) or [
         PeriodSpec(_("年度考核"), datetime.date(year, 1, 1), datetime.date(year, 12, 31), FULL_WEIGHT)
     ]
     _check_periods(periods, year, scheme.scheme)
@@ -233,7 +292,8 @@ def create_cycle(
         owner=owner, year=year, name=name.strip(), scheme=scheme, created_by=actor, **deadlines
     )
     Period.objects.bulk_create(
-        Period(cycle=cycle, name=p.name, starts=p.starts, ends=p.ends, weight=p.weight, node=p.node)
+        # every weight is known by now: _check_periods refuses one left unresolved
+        Period(cycle=cycle, name=p.name, starts=p.starts, ends=p.ends, weight=p.weight or 0, node=p.node)
         for p in periods
     )
     CycleUnit.objects.bulk_create(CycleUnit(cycle=cycle, org=u.org, group=u.group) for u in units)
@@ -362,6 +422,24 @@ def _unit_names(units) -> list[str]:
     return list(units.order_by("org__sort_order", "org__code").values_list("org__name", flat=True))
 
 
+def _panel_warnings(cycle: Cycle) -> list[str]:
+    """Panel items are scored by the assessors of a panel: without one, nobody can score them."""
+    items = panel_items(cycle.scheme.scheme)
+    if not items:
+        return []
+    if not AssessorPanel.objects.filter(cycle=cycle).exists():
+        return [
+            _("评分细则有 %(n)d 个由考核组评分的评分项（%(items)s），尚未组建考核组，考核员无法评分")
+            % {"n": len(items), "items": "、".join(i.node.title for i in items.values())}
+        ]
+    uncovered = _unit_names(cycle.units.filter(panels__isnull=True))
+    if uncovered:
+        return [
+            _("%(n)d 个单位没有考核组负责评分：%(names)s") % {"n": len(uncovered), "names": _named(uncovered)}
+        ]
+    return []
+
+
 def _warnings(cycle: Cycle, to_state: str) -> list[str]:
     found = []
     if to_state in (CycleState.IN_PROGRESS, CycleState.SELF_ASSESSMENT):
@@ -371,6 +449,8 @@ def _warnings(cycle: Cycle, to_state: str) -> list[str]:
                 _("%(n)d 个单位尚未上传签字的目标责任书：%(names)s")
                 % {"n": len(unsigned), "names": _named(unsigned)}
             )
+    if to_state == CycleState.ASSESSMENT:
+        found += _panel_warnings(cycle)
     if to_state in (CycleState.ASSESSMENT, CycleState.CLOSED):
         pending = _unit_names(cycle.units.exclude(self_assessment__status=SelfStatus.SUBMITTED))
         if pending:

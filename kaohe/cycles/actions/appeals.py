@@ -12,6 +12,7 @@ from kaohe.accounts.queries import has_cap
 from kaohe.audit.actions import record
 from kaohe.cycles.actions import recompute, set_fact
 from kaohe.cycles.models import Appeal, AppealStatus, Cycle, CycleState, CycleUnit, UnitResult
+from kaohe.engine.points import format_thousandths
 from kaohe.files.actions import store_upload
 from kaohe.files.models import FileKind
 
@@ -82,6 +83,18 @@ def decide_appeal(
         run = recompute(actor, cycle)
         after = UnitResult.objects.get(run=run, unit=appeal.unit)
         appeal.score_after, appeal.run_after = after.scores.get(appeal.node, 0), run.number
+        if appeal.score_after == appeal.score_before:
+            # An upheld appeal must change the score; raising undoes the correction and the run.
+            raise ValidationError(
+                {
+                    "upheld": _(
+                        "重新计分后该项得分仍为 %(score)s 分，申诉成立须改变得分："
+                        "请先更正相应事实（或台账记录），或由考核组先重新评分，再提交“申诉成立”；"
+                        "否则请选择“维持原评分”"
+                    )
+                    % {"score": format_thousandths(appeal.score_before)}
+                }
+            )
     else:
         appeal.score_after = appeal.score_before
     appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED

@@ -172,7 +172,7 @@ def test_a_kind_read_in_two_periods_parts_stays_on_the_whole_span(city):
     )
     scheme = load_scheme(shared)
     periods = [
-        Period(name=p.name, starts=p.starts, ends=p.ends, weight=p.weight, node=p.node) for p in (H1, H2)
+        Period(name=p.name, starts=p.starts, ends=p.ends, weight=p.weight or 0, node=p.node) for p in (H1, H2)
     ]
     assert period_of_kinds(scheme, periods) == {}
     assert set(period_of_kinds(load_scheme(PERIOD_SCHEME), periods)) == {
@@ -185,7 +185,7 @@ def test_a_kind_read_also_outside_the_periods_parts_stays_on_the_whole_span(city
     # The 分管领导 rater also counts 平时党课: that read is outside every period's part.
     outside = PERIOD_SCHEME.replace("fact: talks_leader", "fact: lectures_daily")
     periods = [
-        Period(name=p.name, starts=p.starts, ends=p.ends, weight=p.weight, node=p.node) for p in (H1, H2)
+        Period(name=p.name, starts=p.starts, ends=p.ends, weight=p.weight or 0, node=p.node) for p in (H1, H2)
     ]
     assert set(period_of_kinds(load_scheme(outside), periods)) == {"lectures_year_end"}
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
 from kaohe.cycles import actions
-from kaohe.cycles.forms import CycleForm, parse_periods, part_codes, weighted_parts
+from kaohe.cycles.forms import CycleForm, parse_groups, parse_periods, part_codes, weighted_parts
 from kaohe.cycles.models import STATE_ORDER, CycleState
 from kaohe.cycles.queries import (
     can_manage,
@@ -19,7 +19,7 @@ from kaohe.cycles.queries import (
     sees_all_units,
     units_for_user,
 )
-from kaohe.cycles.results import results_for_user
+from kaohe.cycles.results import results_for_user, stale_check_due
 from kaohe.forms_errors import add_action_errors
 from kaohe.measures.models import SchemeStatus
 from kaohe.measures.queries import schemes_for_user
@@ -57,22 +57,30 @@ def cycle_create(request):
     owners = OrgUnit.objects.filter(pk__in=[r.pk for r in roots]).order_by("path")
     schemes = schemes_for_user(request.user).filter(status=SchemeStatus.PUBLISHED)
     form = CycleForm(request.POST or None, owners=owners, schemes=schemes)
+    asked_same_units = False  # the checkbox to confirm a second cycle shows once it is asked for
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         owner = data["owner"]
         orgs = OrgUnit.objects.subtree_of(owner).filter(kind=data["unit_kind"]).exclude(pk=owner.pk)
         orgs = orgs.filter(active_to__isnull=True) | orgs.filter(active_to__year__gte=data["year"])
         deadlines = {name: data[name] for name in actions.DEADLINES}
+        assessed = list(orgs.order_by("sort_order", "code"))
         try:
             lines = part_codes(parse_periods(data["periods"]), data["scheme"].scheme)
             periods = [actions.PeriodSpec(*line) for line in lines]
+            groups = parse_groups(data["groups"], assessed)
+            units = [actions.UnitSpec(org, groups.get(org.pk, "")) for org in assessed]
+            warning = actions.same_units_warning(owner, data["year"], units)
+            if warning and not data["same_units_confirmed"]:
+                asked_same_units = True
+                raise ValidationError(warning)
             cycle = actions.create_cycle(
                 request.user,
                 owner=owner,
                 year=data["year"],
                 name=data["name"],
                 scheme=data["scheme"],
-                units=[actions.UnitSpec(org) for org in orgs.order_by("sort_order", "code")],
+                units=units,
                 periods=periods,
                 **deadlines,
             )
@@ -81,7 +89,15 @@ def cycle_create(request):
         else:
             messages.success(request, _("已创建考核周期"))
             return redirect("cycles:detail", public_id=cycle.public_id)
-    return render(request, "cycles/form.html", {"form": form, "schemes_parts": _schemes_parts(schemes)})
+    return render(
+        request,
+        "cycles/form.html",
+        {
+            "form": form,
+            "schemes_parts": _schemes_parts(schemes),
+            "ask_same_units": asked_same_units or bool(form.data.get("same_units_confirmed")),
+        },
+    )
 
 
 def _schemes_parts(schemes) -> list[dict]:
@@ -139,6 +155,7 @@ def cycle_detail(request, public_id):
             "next_state": next_state,
             "next_label": CycleState(next_state).label if next_state else "",
             "periods": _periods_with_parts(cycle),
+            "stale_check": stale_check_due(cycle, shown=manage or bool(results)),
         },
     )
 

@@ -18,11 +18,32 @@ from kaohe.cycles.queries import (
     results_visible,
     units_for_user,
 )
-from kaohe.cycles.results import explanation, lost_points, results_for_user
+from kaohe.cycles.results import (
+    explanation,
+    grade_basis,
+    lost_points,
+    results_for_user,
+    stale_check_due,
+    stale_results,
+)
 from kaohe.exports.word import DOCX
 from kaohe.files.queries import content_disposition
 from kaohe.jobs.actions import start_job
 from kaohe.tables import xlsx_response
+
+
+@login_required
+def status(request, public_id):
+    """The out-of-date notice of a cycle's results, loaded by the pages after themselves (the
+    check gathers every fact of the cycle). Empty when the results are current or not shown."""
+    cycle = get_cycle_for_user(request.user, public_id)
+    manage = can_manage(request.user, cycle)
+    shown = manage or results_visible(request.user, cycle)
+    return render(
+        request,
+        "cycles/partials/results_stale.html",
+        {"cycle": cycle, "can_manage": manage, "stale": stale_results(cycle, shown=shown)},
+    )
 
 
 @login_required
@@ -33,6 +54,7 @@ def results(request, public_id):
     for r in rows:  # the ranking bar: % of the best total
         r.bar = max(r.total, 0) * 100 // best if best > 0 else 0  # type: ignore[attr-defined]
     hidden = cycle.current_run_id is not None and not results_visible(request.user, cycle)
+    manage = can_manage(request.user, cycle)
     return render(
         request,
         "cycles/results.html",
@@ -40,8 +62,9 @@ def results(request, public_id):
             "cycle": cycle,
             "rows": rows,
             "run": cycle.current_run,
-            "can_manage": can_manage(request.user, cycle),
+            "can_manage": manage,
             "hidden": hidden,
+            "stale_check": stale_check_due(cycle, shown=manage or bool(rows)),
         },
     )
 
@@ -72,6 +95,9 @@ def unit_result(request, public_id, code):
             "withheld_from_view": run is not None and not results_visible(request.user, cycle),
             "explained": explained,
             "lost": lost_points(explained) if explained else [],
+            "basis": grade_basis(result.steps, cycle.scheme.scheme) if result else [],
+            "can_manage": can_manage(request.user, cycle),
+            "stale_check": stale_check_due(cycle, shown=result is not None),
             "can_appeal": cycle.state == CycleState.REVIEW and has_cap(request.user, Cap.FILL_UNIT, unit.org),
         },
     )

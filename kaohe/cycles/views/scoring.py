@@ -19,8 +19,12 @@ from kaohe.cycles.facts import gather
 from kaohe.cycles.models import AssessorEntry, AssessorPanel, CycleState, PanelMember, UnitResult
 from kaohe.cycles.queries import can_manage, get_cycle_for_user, get_unit_for_user
 from kaohe.cycles.queries_self import self_explanations, self_scores
-from kaohe.cycles.scoring import panel_items
-from kaohe.engine.points import format_thousandths, parse_points
+from kaohe.cycles.scoring import assessor_item_score, panel_items
+from kaohe.engine.errors import FactError
+from kaohe.engine.facts import parse_plain_value
+from kaohe.engine.points import format_rate, format_thousandths, parse_points
+from kaohe.engine.reference import combine_scores
+from kaohe.engine.rules import RangedDeduction, Zeroing
 
 
 class PanelForm(forms.Form):
@@ -124,6 +128,105 @@ def _typed(kind, request, name: str) -> str:
     return json.dumps(entries, ensure_ascii=False)
 
 
+def _points_shown(place) -> dict:
+    """What the 分值 column says of an item: its points, and for a part of a weighted item that
+    those points are on the part's own scale (counted by weight), for a 直接扣分 item how much it
+    may take instead of its 0 points."""
+    node = place.node
+    if node.points == 0 and (not node.floor or (node.rule is not None and node.rule.may_go_negative())):
+        return {"text": _("直接扣分"), "note": _deduction_range(node.rule)}
+    weighted = _weighted_part(place)
+    if weighted is not None:
+        return {
+            "text": format_thousandths(node.points),
+            "note": _("按权重 %(weight)s 计入“%(node)s”")
+            % {"weight": format_rate(weighted.node.weight or 0), "node": weighted.parent.node.title},
+        }
+    return {"text": format_thousandths(node.points), "note": ""}
+
+
+def _weighted_part(place):
+    """The place, or its nearest ancestor, that is a part of a node composed by weight."""
+    while place is not None:
+        if place.parent is not None and place.parent.node.compose == "weighted":
+            return place
+        place = place.parent
+    return None
+
+
+def _deduction_range(rule) -> str:
+    while isinstance(rule, Zeroing):
+        rule = rule.otherwise
+    per_case = ""
+    if isinstance(rule, RangedDeduction):
+        per_case = _("每例扣 %(low)s～%(high)s 分，") % {
+            "low": format_thousandths(rule.min_per_case),
+            "high": format_thousandths(rule.max_per_case),
+        }
+    cap = getattr(rule, "cap", None)
+    if cap is not None:
+        return per_case + _("最多扣 %(cap)s 分") % {"cap": format_thousandths(cap)}
+    return per_case + _("扣分不设上限")
+
+
+def _score_shown(computed: int | None, panel: dict | None, mine: int | None) -> dict | None:
+    """The 得分 cell: the panel's score from the entries as they stand (what the next computation
+    takes), else the computed result, else the assessor's own score of the item."""
+    if panel and panel["panel"] is not None:
+        label = _("考核组当前评分（%(n)d 人）") % {"n": panel["count"]}
+        return {"value": panel["panel"], "label": label}
+    if computed is not None:
+        return {"value": computed, "label": ""}
+    if mine is not None:
+        return {"value": mine, "label": _("本人评分")}
+    return None
+
+
+def _findings_hint(item, kind) -> str:
+    """Under a findings box: how to write it, with the rule's range per case when it has one."""
+    hint = _("每行一项：编号 分值 说明，如“1 1.5 发现的问题”；没有问题的留空")
+    rule = item.node.rule
+    while isinstance(rule, Zeroing):
+        rule = rule.otherwise
+    if isinstance(rule, RangedDeduction) and rule.fact == kind.code:
+        hint += _("；每例扣 %(low)s～%(high)s 分") % {
+            "low": format_thousandths(rule.min_per_case),
+            "high": format_thousandths(rule.max_per_case),
+        }
+    return hint
+
+
+def _item_score(cycle, unit, item, entries, kinds) -> int | None:
+    """One assessor's score of an item from their entries (all of the item's kinds), or None."""
+    values = {e.kind: e.value for e in entries}
+    if set(values) != set(item.kinds):
+        return None
+    try:
+        parsed = {k: parse_plain_value(kinds[k], values[k]) for k in item.kinds}
+        return assessor_item_score(cycle, unit, item, parsed)
+    except FactError:
+        return None
+
+
+def _panel_scores(cycle, unit, items, entries, kinds, panel) -> dict[str, dict]:
+    """Per panel item, the scores the entries give as they stand: each member's, and the panel's
+    (combined as the scheme says) - the score the next computation will take."""
+    out: dict[str, dict] = {}
+    for code, item in items.items():
+        by_member: dict[int, list] = {}
+        for entry in entries:
+            if entry.kind in item.kinds:
+                by_member.setdefault(entry.member_id, []).append(entry)
+        members = {}
+        for member_id, own in by_member.items():
+            score = _item_score(cycle, unit, item, own, kinds)
+            if score is not None:
+                members[member_id] = score
+        combined = combine_scores(panel, list(members.values()))[0] if members and panel else None
+        out[code] = {"members": members, "panel": combined, "count": len(members)}
+    return out
+
+
 @login_required
 def unit_scoring(request, public_id, code):
     cycle = get_cycle_for_user(request.user, public_id)
@@ -174,6 +277,8 @@ def unit_scoring(request, public_id, code):
     selfs, notes = self_scores([unit]), self_explanations([unit])
     result = UnitResult.objects.filter(run_id=cycle.current_run_id, unit=unit).first()
     facts = {row.kind.code: row for row in gather(cycle, [unit]).table[unit.org.code]}
+    live = _panel_scores(cycle, unit, items, entries, kinds, scheme.panel)
+    my_seats = {m.pk for m in seats.values()}
     rows = []
     for place in scheme.walk():
         node = place.node
@@ -192,9 +297,11 @@ def unit_scoring(request, public_id, code):
             if c in facts and not kinds[c].panel
         ]
         panel_entries = [e for e in entries if item and e.kind in item.kinds]
+        now = live.get(node.code, {"members": {}, "panel": None, "count": 0})
         rows.append(
             {
                 "node": node,
+                "points": _points_shown(place),
                 "path": place.path_text,
                 "self": selfs.get((unit.pk, node.code)),
                 "self_note": notes.get((unit.pk, node.code), ""),
@@ -209,6 +316,7 @@ def unit_scoring(request, public_id, code):
                         "chosen": json.loads(mine[k].value)
                         if k in mine and kinds[k].type == "checklist"
                         else [],
+                        "hint": _findings_hint(item, kinds[k]) if kinds[k].type == "findings" else "",
                     }
                     for k in (item.kinds if item else ())
                 ],
@@ -228,7 +336,12 @@ def unit_scoring(request, public_id, code):
                     for e in panel_entries
                     if see_all or e.member.user_id == request.user.pk
                 ],
-                "score": result.scores.get(node.code) if result and see_all else None,
+                "shown": _score_shown(
+                    result.scores.get(node.code) if result and see_all else None,
+                    # an assessor sees only their own score, never the panel's (independence)
+                    now if see_all else None,
+                    next((v for m, v in now["members"].items() if m in my_seats), None),
+                ),
             }
         )
     return render(

@@ -73,6 +73,28 @@ def test_the_list_paginates(city, login, disc_a):
     assert len(client.get(reverse("discipline:list"), {"page": 2}).context["page"]) == 5
 
 
+def test_the_list_names_the_enterprise_and_branch_of_a_party_group(city, login, disc_c):
+    for key, branch in (("a", city.branch_a), ("b", city.branch_b)):
+        group = org_actions.create_org(
+            None,
+            code=f"{branch.code}-G1",
+            name=f"{branch.name}第一党小组",
+            short_name="第一党小组",
+            kind=OrgKind.GROUP,
+            parent=branch,
+            active_from=datetime.date(2020, 1, 1),
+        )
+        person = org_actions.create_person(None, org=group, name=f"李{key}", gender="M")
+        _case(person, f"JC-G-{key}", Outcome.WARNING)
+    html = login(disc_c).get(reverse("discipline:list")).text
+    cells = {
+        key: html.split(f'data-org="{b.code}-G1">', 1)[1].split("</td>", 1)[0]
+        for key, b in (("a", city.branch_a), ("b", city.branch_b))
+    }
+    assert "第一党小组" in cells["a"] and "企业A党委 · 企业A第一党支部" in cells["a"]
+    assert "第一党小组" in cells["b"] and "企业B党委 · 企业B第一党支部" in cells["b"]
+
+
 def test_the_list_answers_htmx_with_the_rows_only(city, login, disc_a, case_a):
     page = login(disc_a).get(reverse("discipline:list"), HTTP_HX_REQUEST="true")
     assert "JC-2025-07" in page.text and "<html" not in page.text

@@ -81,8 +81,8 @@ def test_first_topic_counts_the_units_own_committee_only(tree):
     assert "第一议题学习记录 3 条" in got[tree.ent_a.pk].source and "企业A党委" in got[tree.ent_a.pk].source
 
 
-def test_per_branch_averages_over_the_branches_open_in_the_span_rounding_half_up(tree):
-    # Assemblies: B1 4, B2 3, B3 2 (before it closed), S-B1 1: 10 over 4 branches = 2.5 -> 3.
+def test_per_branch_averages_over_the_branches_open_in_the_span_in_whole_meetings(tree):
+    # Assemblies: B1 4, B2 3, B3 2 (before it closed), S-B1 1: 10 over 4 branches = 2.5 -> 2.
     for n, branch in ((4, tree.branch_a), (3, tree.b2), (2, tree.b3), (1, tree.sb1)):
         for i in range(n):
             add_meeting(branch, A, D(2024, 1 + i, 10))
@@ -91,22 +91,32 @@ def test_per_branch_averages_over_the_branches_open_in_the_span_rounding_half_up
     add_meeting(tree.branch_b, A, D(2024, 5, 1))  # the other enterprise
     got = derive("ledger.branch_assembly.per_branch", [tree.ent_a, tree.sub, tree.b2, tree.ent_b], Y2024)
     assert {pk: d.value for pk, d in got.items()} == {
-        tree.ent_a.pk: "3",
+        tree.ent_a.pk: "2",
         tree.sub.pk: "1",
         tree.b2.pk: "3",  # a branch is its own one branch
         tree.ent_b.pk: "1",
     }
-    assert got[tree.ent_a.pk].source.startswith("支部党员大会台账 10 条（4 个支部")
+    assert got[tree.ent_a.pk].source.startswith("支部党员大会台账 10 次 / 4 个支部 = 2.50，按整次计 2 次")
 
 
-def test_per_branch_rounds_a_quarter_down(tree):
-    # 支委会: 9 over 4 branches = 2.25 -> 2; 党课: 6 over 4 = 1.5 -> 2.
-    for i in range(9):
+def test_per_branch_never_credits_a_meeting_the_average_did_not_reach(tree):
+    # 支委会: 11 over 4 branches = 2.75 -> 2, not 3; 党课: 8 over 4 = 2 exactly.
+    for i in range(11):
         add_meeting([tree.branch_a, tree.b2, tree.b3][i % 3], C, D(2024, 1 + i % 6, 1 + i))
-    for i in range(6):
+    for i in range(8):
         add_meeting([tree.branch_a, tree.sb1][i % 2], L, D(2024, 2, 1 + i))
-    assert values("ledger.committee_meeting.per_branch", [tree.ent_a]) == {tree.ent_a.pk: "2"}
+    got = derive("ledger.committee_meeting.per_branch", [tree.ent_a], Y2024)[tree.ent_a.pk]
+    assert got.value == "2"
+    assert "11 次 / 4 个支部 = 2.75，按整次计 2 次" in got.source
     assert values("ledger.party_lecture.per_branch", [tree.ent_a]) == {tree.ent_a.pk: "2"}
+
+
+def test_per_branch_shows_the_average_cut_so_it_never_reads_as_the_next_whole_meeting(tree):
+    branches = [add_org(tree.ent_b, f"EB-X{i}") for i in range(199)]  # with EB-B1: 200 branches
+    for i in range(599):  # 599 / 200 = 2.995
+        add_meeting(([tree.branch_b, *branches])[i % 200], A, D(2024, 1 + i % 12, 1))
+    got = derive("ledger.branch_assembly.per_branch", [tree.ent_b], Y2024)[tree.ent_b.pk]
+    assert got.value == "2" and "599 次 / 200 个支部 = 2.99，按整次计 2 次" in got.source
 
 
 def test_per_branch_counts_a_party_groups_meeting_for_its_branch_but_not_a_committees(tree):
@@ -140,7 +150,15 @@ def test_attendance_sums_present_over_expected_of_the_subtree(tree):
         tree.sub.pk: "40%",
         tree.ent_b.pk: "66.6667%",
     }  # B4 has no meetings: left out, so the cycle reports the fact missing
-    assert "3 次会议，实到 28 人次 / 应到 40 人次" in got[tree.ent_a.pk].source
+    assert "3 次会议，出勤率 70.0%：实到 28 人次 / 应到 40 人次" in got[tree.ent_a.pk].source
+    assert "出勤率 66.6%" in got[tree.ent_b.pk].source
+
+
+def test_attendance_shows_one_decimal_cut_so_a_rate_below_the_line_never_shows_on_it(tree):
+    add_meeting(tree.branch_a, A, D(2024, 3, 1), expected=10_000, present=8_996)  # 89.96%
+    got = derive("ledger.attendance.rate", [tree.branch_a], Y2024)[tree.branch_a.pk]
+    assert got.value == "89.96%"  # the engine scores the exact rate
+    assert "出勤率 89.9%：" in got.source
 
 
 def test_theme_days_missing_or_uploaded_late_in_the_months_whose_deadline_passed(tree, fixed_today):

@@ -11,6 +11,7 @@ from kaohe.audit.models import AuditEntry
 from kaohe.ledgers.models import RecruitmentCase, RecruitmentStep
 from kaohe.ledgers.recruitment import STEPS
 from kaohe.ledgers.tests.conftest import add_org
+from kaohe.orgs.models import OrgKind, OrgUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,21 @@ def test_the_list_shows_each_cases_stage_and_breaches(city, login, case):
     assert "李明" not in login(city.viewer_a).get(url, {"stage": "activist"}).text
     assert reverse("ledgers:recruitment_case_create", args=["EA"]) in login(city.staff_a).get(url).text
     assert "李明" not in login(city.staff_b).get(reverse("ledgers:recruitment", args=["EB"])).text
+
+
+def test_the_list_tells_apart_two_branches_of_the_same_short_name(city, login):
+    branches = []
+    for code in ("EA-S1", "EA-S2"):
+        sub = add_org(city.ent_a, code, OrgKind.COMMITTEE_SUB)
+        branch = add_org(sub, f"{code}-B")
+        OrgUnit.objects.filter(pk=branch.pk).update(short_name="工程部党支部")
+        add_case(branch, f"候选{code}", D(2024, 1, 10))
+        branches.append(branch)
+    html = login(city.viewer_a).get(reverse("ledgers:recruitment", args=["EA"])).text
+    cells = [html.split(f'data-branch="{b.code}">', 1)[1].split("</td>", 1)[0] for b in branches]
+    assert all("工程部党支部" in cell for cell in cells)
+    assert "EA-S1组织" in cells[0] and "EA-S2组织" in cells[1]  # the parent, and the code
+    assert "EA-S1-B" in cells[0] and "EA-S2-B" in cells[1]
 
 
 def test_the_list_costs_the_same_queries_for_few_or_many_cases(city, login, django_assert_max_num_queries):

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from kaohe.audit.models import AuditEntry
 from kaohe.ledgers.models import Decision, DuesRecord, Meeting, MeetingKind
-from kaohe.ledgers.tests.conftest import add_decision, add_dues, add_meeting, add_person
+from kaohe.ledgers.tests.conftest import add_decision, add_dues, add_meeting, add_org, add_person
+from kaohe.ledgers.views import dues as dues_views
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,13 @@ def test_the_index_lists_the_orgs_in_scope(city, login):
     assert "企业A第一党支部" in read_only.text and reverse("ledgers:import") not in read_only.text
     assert "企业A" not in login(city.staff_b).get(reverse("ledgers:index")).text
     assert login(city.sysadmin).get(reverse("ledgers:index")).status_code == 404
+
+
+def test_the_index_links_each_orgs_recruitment_ledger(city, login):
+    page = login(city.viewer_a).get(reverse("ledgers:index")).text
+    for code in ("EA", "EA-B1"):
+        assert f'href="{reverse("ledgers:recruitment", args=[code])}"' in page, code
+        assert f'href="{reverse("ledgers:decisions", args=[code])}"' in page, code
 
 
 def test_the_org_home_shows_duties_and_meetings(city, login, records):
@@ -175,7 +183,32 @@ def test_the_dues_month_form(city, login, records):
 
 def test_the_dues_page_of_a_higher_org_lists_its_branches(city, login, records):
     page = login(city.viewer_a).get(reverse("ledgers:dues", args=["EA"]), {"month": "2024-03"})
-    assert page.context["branches"][0]["owed"] == 1 and page.context["branches"][0]["in_full"] == 1
+    row = page.context["page"][0]
+    assert row["owed"] == 1 and row["in_full"] == 1
+    assert "2024-03 各党支部党费收缴" in page.text and 'id="month-not-over"' not in page.text
+
+
+def test_the_dues_page_opens_on_the_last_month_that_is_over(city, login, records, monkeypatch):
+    monkeypatch.setattr(dues_views, "today", lambda: D(2024, 4, 12))
+    for code in ("EA", "EA-B1"):
+        url = reverse("ledgers:dues", args=[code])
+        page = login(city.viewer_a).get(url)
+        assert page.context["month"] == D(2024, 3, 1), code
+        assert 'value="2024-03"' in page.text and 'id="month-not-over"' not in page.text, code
+        current = login(city.viewer_a).get(url, {"month": "2024-04"})
+        assert current.context["month"] == D(2024, 4, 1) and 'id="month-not-over"' in current.text, code
+
+
+def test_the_dues_page_of_a_higher_org_pages_its_branches(city, login, records, monkeypatch):
+    monkeypatch.setattr(dues_views, "PAGE_SIZE", 2)
+    for i in range(3):
+        add_org(city.ent_a, f"EA-X{i}")
+    url = reverse("ledgers:dues", args=["EA"])
+    first = login(city.viewer_a).get(url, {"month": "2024-03"})
+    assert len(first.context["page"]) == 2 and "共 4 条" in first.text
+    assert "month=2024-03&amp;page=2" in first.text or "month=2024-03&page=2" in first.text
+    second = login(city.viewer_a).get(url, {"month": "2024-03", "page": "2"})
+    assert len(second.context["page"]) == 2 and second.context["month"] == D(2024, 3, 1)
 
 
 def test_decisions_list_form_and_delete(city, login, records):

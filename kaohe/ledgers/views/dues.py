@@ -5,8 +5,10 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kaohe.forms_errors import add_action_errors
@@ -16,14 +18,17 @@ from kaohe.ledgers.models import DUES_STATUSES, DuesRecord
 from kaohe.ledgers.periods import month_end, month_start, next_month, parse_month
 from kaohe.ledgers.queries import get_ledger_org_for_user
 from kaohe.ledgers.tallies import Owners
-from kaohe.ledgers.views.common import org_context, today
+from kaohe.ledgers.views.common import PAGE_SIZE, org_context, today
 from kaohe.orgs.models import OrgKind, OrgUnit, Person
 
 
 def _month_of(request) -> datetime.date:
-    """?month=2026-03, else this month; never a month still to come."""
+    """?month=2026-03, else the last month that is over; never a month still to come.
+
+    Members pay during the month, so the current month shows most of them short until it ends:
+    opened on it, the page looked all red. It stays one click away for those recording dues."""
     this_month = month_start(today())
-    month = parse_month(request.GET.get("month", "")) or this_month
+    month = parse_month(request.GET.get("month", "")) or _previous(this_month)
     return min(month, this_month)
 
 
@@ -51,9 +56,21 @@ def dues_month(request, code: str):
         "month": month,
         "previous": _previous(month),
         "next": next_month(month) if next_month(month) <= today() else None,
+        "month_is_over": month_end(month) < today(),
     }
     if org.kind != OrgKind.BRANCH:
-        return render(request, "ledgers/dues.html", {**context, "branches": _branch_tallies(org, month)})
+        rows = _branch_tallies(org, month)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "ledgers/dues.html",
+            {
+                **context,
+                "page": page,
+                "short_total": sum(1 for row in rows if row["short"]),
+                "query": urlencode({"month": f"{month:%Y-%m}"}),
+            },
+        )
     people = _members(org, month)
     stored = {r.person_id: r for r in DuesRecord.objects.filter(person__in=people, month=month)}
     # A blank row starts from what the member was due last month: the amount rarely changes.

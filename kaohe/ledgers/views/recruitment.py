@@ -172,7 +172,8 @@ def case_list(request, code: str):
     """Every case of the org's subtree with its stage and its breaches. Four queries whatever the
     number of cases: the rules run in Python over the steps read at once."""
     org = get_ledger_org_for_user(request.user, code)
-    cases = cases_under(org).select_related("org")
+    # The branch's parent tells apart two branches of the same short name (工程部党支部).
+    cases = cases_under(org).select_related("org__parent")
     q = request.GET.get("q", "").strip()
     if q:
         cases = cases.filter(candidate_name__icontains=q)
