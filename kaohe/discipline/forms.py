@@ -54,7 +54,3 @@ class CaseFilterForm(forms.Form):
     org = forms.CharField(required=False, max_length=40)
     outcome = forms.ChoiceField(required=False, choices=[("", ""), *Outcome.choices])
     status = forms.ChoiceField(required=False, choices=[("", ""), *CaseStatus.choices])
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

@@ -7,54 +7,22 @@ update_case, so each gets the same checks and the same name-free audit entry as 
 one "discipline_case.import" summary entry.
 """
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Cap
-from kaohe.accounts.queries import has_cap, scope_roots
-from kaohe.audit.actions import record
+from kaohe.accounts.queries import has_cap
 from kaohe.discipline import actions
 from kaohe.discipline.models import CaseStatus, DisciplineCase
 from kaohe.discipline.queries import discipline_orgs, discipline_people
 from kaohe.discipline.xlsx import CASE_COLUMNS, CASE_SHEET, CaseRow, header_of, read_cases
+from kaohe.jobs import imports
 from kaohe.orgs.crypto import digest
 from kaohe.orgs.models import OrgUnit, Person
 from kaohe.orgs.xlsx import RowError, Sheet, sort_errors
 
-CHUNK = 500  # values per IN (...) query: well under SQLite's bound-parameter limit
-MAX_ERRORS_KEPT = 500  # a file wrong on every row would otherwise make a result too long to show
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class _Rejected(Exception):
-    """Raised inside the transaction to roll it back and hand the errors to the caller."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} errors")
-        self.errors = errors
-
-
-def _chunks[T](values: Iterable[T]) -> Iterator[list[T]]:
-    unique = list(dict.fromkeys(values))
-    for start in range(0, len(unique), CHUNK):
-        yield unique[start : start + CHUNK]
+ImportResult = imports.SheetImportResult
 
 
 def _error(row: CaseRow, name: str, message: str) -> RowError:
@@ -81,11 +49,10 @@ def import_cases(actor, upload) -> ImportResult:
     sheet, errors = read_cases(upload)
     if sheet is None:
         return ImportResult(errors=errors)
-    try:
-        with transaction.atomic():
-            return _import(actor, sheet, errors)
-    except _Rejected as rejected:
-        return ImportResult(errors=sort_errors(rejected.errors, CASE_COLUMNS))
+    return imports.all_or_nothing(
+        lambda: _import(actor, sheet, errors),
+        lambda errors: ImportResult(errors=sort_errors(errors, CASE_COLUMNS)),
+    )
 
 
 class _Plan:
@@ -101,14 +68,14 @@ class _Plan:
     def _load(self) -> None:
         rows = self.sheet.rows
         people = discipline_people(self.actor).select_related("org")
-        for chunk in _chunks(digest(r.id_number) for r in rows if r.id_number):
+        for chunk in imports.chunks(digest(r.id_number) for r in rows if r.id_number):
             self.people.update((p.id_number_digest, p) for p in people.filter(id_number_digest__in=chunk))
-        for chunk in _chunks(r.org_code for r in rows if r.org_code):
+        for chunk in imports.chunks(r.org_code for r in rows if r.org_code):
             self.orgs.update((o.code, o) for o in discipline_orgs(self.actor).filter(code__in=chunk))
         # All stored records of these case numbers, in scope or not: a row must not create a
         # second record of a case the actor cannot see.
         cases = DisciplineCase.objects.select_related("org", "person__org")
-        for chunk in _chunks(r.case_number for r in rows if r.case_number):
+        for chunk in imports.chunks(r.case_number for r in rows if r.case_number):
             for case in cases.filter(case_number__in=chunk):
                 self.stored[(case.case_number, case.department, case.person_id)] = case
 
@@ -174,15 +141,15 @@ def _import(actor, sheet: Sheet[CaseRow], errors: list[RowError]) -> ImportResul
         if not row.bad & {"case_number", "department", "id_number"}:
             plan.check(row)
     if errors:
-        raise _Rejected(errors)
+        raise imports.Rejected(errors)
     result = ImportResult()
     for row in sheet.rows:
         try:
             outcome = _write(actor, plan, row)
         except (ValidationError, PermissionDenied) as exc:
             # The checks above should make this unreachable; a concurrent change can still get here.
-            raise _Rejected(_action_errors(row, exc)) from exc
-        setattr(result, outcome, getattr(result, outcome) + 1)
+            raise imports.Rejected(_action_errors(row, exc)) from exc
+        result.add(outcome)
     _record_import(actor, sheet, result)
     return result
 
@@ -216,22 +183,13 @@ def _write(actor, plan: _Plan, row: CaseRow) -> str:
 
 
 def _record_import(actor, sheet: Sheet[CaseRow], result: ImportResult) -> None:
-    """One summary entry, filed under the actor's scope so a scoped audit admin sees it."""
-    roots = scope_roots(actor, Cap.MANAGE_DISCIPLINE)
-    record(
+    imports.record_import_summary(
         actor,
         "discipline_case.import",
+        cap=Cap.MANAGE_DISCIPLINE,
         target_type="discipline.import",
-        target_id=sheet.file_name[:64],
-        target_repr=sheet.file_name[:200],
-        org_path=roots[0].path if roots else "",
-        new={
-            "file": sheet.file_name,
-            "rows": len(sheet.rows),
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-        },
+        file_name=sheet.file_name,
+        counts={"rows": len(sheet.rows), **result.as_dict()},
     )
 
 
@@ -239,20 +197,13 @@ def _record_import(actor, sheet: Sheet[CaseRow], result: ImportResult) -> None:
 
 
 def job_result(result: ImportResult) -> tuple[bool, dict]:
-    errors = [
-        {"sheet": CASE_SHEET, "row": e.row, "column": e.column, "cell": e.cell, "message": str(e.message)}
-        for e in result.errors[:MAX_ERRORS_KEPT]
-    ]
     return result.ok, {
         "sheet": CASE_SHEET,
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-        "errors": errors,
-        "error_count": len(result.errors),
+        **result.as_dict(),
+        **imports.job_errors(result.errors, CASE_SHEET),
     }
 
 
 def run_case_import(actor, job) -> tuple[bool, dict]:
-    with File(job.input_file.open("rb"), name=job.input_name or "upload.xlsx") as upload:
+    with imports.job_upload(job) as upload:
         return job_result(import_cases(actor, upload))

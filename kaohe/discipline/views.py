@@ -13,13 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
 from kaohe.audit.actions import record
 from kaohe.discipline import actions, xlsx
-from kaohe.discipline.forms import CaseFilterForm, CaseForm, UploadForm, WithdrawForm
+from kaohe.discipline.forms import CaseFilterForm, CaseForm, WithdrawForm
 from kaohe.discipline.models import ENGINE_OPTION, CaseStatus, DisciplineCase, Outcome
 from kaohe.discipline.queries import (
     cases_for_user,
@@ -33,9 +33,8 @@ from kaohe.discipline.queries import (
 )
 from kaohe.forms_errors import add_action_errors
 from kaohe.htmx import render_page_or_partial
-from kaohe.jobs.actions import start_job
+from kaohe.jobs.import_views import UploadForm, import_view, page_context
 from kaohe.orgs.models import OrgUnit, Person
-from kaohe.orgs.xlsx import RowError
 from kaohe.tables import table_xlsx, xlsx_response
 
 PAGE_SIZE = 50
@@ -295,53 +294,21 @@ def person_search(request):
 # ---- import, template ------------------------------------------------------------------------------
 
 
-def _import_page(request, form: UploadForm, errors=(), status: int = 200):
-    errors = [{"sheet": xlsx.CASE_SHEET, **vars(e)} for e in errors]
-    return render(
-        request,
-        "discipline/import.html",
-        {
-            "form": form,
-            "sheet": xlsx.CASE_SHEET,
-            "columns": xlsx.CASE_COLUMNS,
-            "result": {"errors": errors, "error_count": len(errors)} if errors else None,
-            "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
-            "max_rows": settings.MAX_IMPORT_ROWS,
-        },
-        status=status,
-    )
+def _import_page(request, form: UploadForm, errors=None, status: int = 200):
+    context = {
+        **page_context(form, errors, sheet=xlsx.CASE_SHEET),
+        "sheet": xlsx.CASE_SHEET,
+        "columns": xlsx.CASE_COLUMNS,
+        "max_rows": settings.MAX_IMPORT_ROWS,
+    }
+    return render(request, "discipline/import.html", context, status=status)
 
 
-def _declared_length(request) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
-
-
-# CSRF middleware would parse the whole upload before the view runs; this view checks the size
-# first and then CSRF itself (`_upload` is csrf_protect-ed), as the org and people imports do.
-@csrf_exempt
+@csrf_exempt  # checks the size before CSRF reads the body: see kaohe.jobs.import_views
 @login_required
 def case_import(request):
     require_discipline(request.user)
-    if request.method != "POST":
-        return _import_page(request, UploadForm())
-    if _declared_length(request) > settings.MAX_UPLOAD_BYTES:
-        mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-        error = RowError(None, "", _("文件太大：上限为 %(mb)s MB，请分批导入") % {"mb": mb})
-        return _import_page(request, UploadForm(), [error], status=413)
-    return _upload(request)
-
-
-@csrf_protect
-def _upload(request):
-    """Store the file and queue its import; the job page shows progress and then the result."""
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _import_page(request, form, status=400)
-    job = start_job(request.user, "discipline.import", form.cleaned_data["file"])
-    return redirect("jobs:detail", job.public_id)
+    return import_view(request, _import_page, "discipline.import")
 
 
 @login_required

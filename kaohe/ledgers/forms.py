@@ -118,7 +118,3 @@ class MonthDuesForm(forms.Form):
         """(person, stored record, [due, paid, paid-on bound fields]) per row, for the template."""
         for person, record, names in self.rows:
             yield person, record, [self[names["due"]], self[names["paid"]], self[names["paid_on"]]]
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

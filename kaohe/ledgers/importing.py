@@ -7,26 +7,19 @@ member and month (the member found by 身份证号).
 """
 
 import datetime
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap
 from kaohe.audit.actions import changed, record_many, snapshot
+from kaohe.jobs import imports
+from kaohe.jobs.imports import Counts, ImportOutcome
 from kaohe.ledgers import xlsx
 from kaohe.ledgers.actions import DUES_FIELDS, MEETING_FIELDS, acting_user, dues_problems, meeting_problems
-from kaohe.ledgers.import_common import (
-    Counts,
-    ImportOutcome,
-    Rejected,
-    job_errors,
-    job_upload,
-    record_import_summary,
-)
 from kaohe.ledgers.models import DuesRecord, Meeting
 from kaohe.ledgers.xlsx import DUES_COLUMNS, DUES_SHEET, MEETING_COLUMNS, MEETING_SHEET, SheetError
 from kaohe.orgs.crypto import digest
@@ -34,19 +27,11 @@ from kaohe.orgs.models import OrgUnit, Person
 from kaohe.orgs.queries import orgs_for_user
 from kaohe.orgs.xlsx import Column, column_of
 
-CHUNK = 500  # values per IN (...) query: well under SQLite's bound-parameter limit
-
 
 @dataclass
 class ImportResult(ImportOutcome):
     meetings: Counts | None = None  # None: the file had no 会议 sheet
     dues: Counts | None = None
-
-
-def _chunks[T](values: Iterable[T]) -> Iterator[list[T]]:
-    unique = list(dict.fromkeys(values))
-    for start in range(0, len(unique), CHUNK):
-        yield unique[start : start + CHUNK]
 
 
 def _error(sheet: str, columns: tuple[Column, ...], row: int, name: str, message: str) -> SheetError:
@@ -60,18 +45,16 @@ def import_ledgers(actor, upload) -> ImportResult:
     book, errors = xlsx.read_book(upload)
     if book is None:
         return ImportResult(errors=xlsx.sort_errors(errors))
-    try:
-        with transaction.atomic():
-            return _import(actor, book, errors)
-    except Rejected as rejected:
-        return ImportResult(errors=xlsx.sort_errors(rejected.errors))
+    return imports.all_or_nothing(
+        lambda: _import(actor, book, errors), lambda errors: ImportResult(errors=xlsx.sort_errors(errors))
+    )
 
 
 def _import(actor, book: xlsx.Book, errors: list[SheetError]) -> ImportResult:
     meetings = _MeetingPlan(actor, book.meetings or [], errors) if book.meetings is not None else None
     dues = _DuesPlan(actor, book.dues or [], errors) if book.dues is not None else None
     if errors:
-        raise Rejected(errors)
+        raise imports.Rejected(errors)
     result = ImportResult()
     try:
         if meetings is not None:
@@ -80,7 +63,7 @@ def _import(actor, book: xlsx.Book, errors: list[SheetError]) -> ImportResult:
             result.dues = dues.write(actor)
     except IntegrityError as exc:
         # Rows were checked against the database above; only a concurrent change gets here.
-        raise Rejected(
+        raise imports.Rejected(
             [SheetError("", None, "", _("保存时与其他人的修改冲突，未导入任何数据；请重新上传"))]
         ) from exc
     _record_summary(actor, book, result)
@@ -97,7 +80,7 @@ class _MeetingPlan:
     def __init__(self, actor, rows: list[xlsx.MeetingRow], errors: list[SheetError]):
         self.rows, self.errors = rows, errors
         self.orgs: dict[str, OrgUnit] = {}
-        for chunk in _chunks(r.org_code for r in rows if r.org_code):
+        for chunk in imports.chunks(r.org_code for r in rows if r.org_code):
             self.orgs.update(
                 (o.code, o) for o in orgs_for_user(actor, Cap.EDIT_LEDGERS).filter(code__in=chunk)
             )
@@ -117,7 +100,7 @@ class _MeetingPlan:
         days = [r.held_on for r in self.rows if r.held_on]
         if not days:
             return
-        for chunk in _chunks(o.pk for o in self.orgs.values()):
+        for chunk in imports.chunks(o.pk for o in self.orgs.values()):
             stored = Meeting.objects.filter(org_id__in=chunk, held_on__gte=min(days), held_on__lte=max(days))
             for meeting in stored.order_by("pk"):
                 key = (meeting.org_id, meeting.kind, meeting.held_on, meeting.title)
@@ -183,9 +166,9 @@ class _MeetingPlan:
                 changes.append((stored, old, after))
             else:
                 counts.unchanged += 1
-        Meeting.objects.bulk_create(new, batch_size=CHUNK)
+        Meeting.objects.bulk_create(new, batch_size=imports.CHUNK)
         if updated:
-            Meeting.objects.bulk_update(updated, list(_MEETING_VALUE_FIELDS), batch_size=CHUNK)
+            Meeting.objects.bulk_update(updated, list(_MEETING_VALUE_FIELDS), batch_size=imports.CHUNK)
         record_many(actor, "meeting.create", [(m, None, snapshot(m, MEETING_FIELDS)) for m in new])
         record_many(actor, "meeting.update", changes)
         counts.created, counts.updated = len(new), len(updated)
@@ -209,7 +192,7 @@ class _DuesPlan:
         self.person_of: dict[int, Person] = {}  # row → person
         by_digest = {digest(r.id_number): r for r in rows if r.id_number}
         found: dict[str, Person] = {}
-        for chunk in _chunks(by_digest):
+        for chunk in imports.chunks(by_digest):
             for candidate in Person.objects.filter(id_number_digest__in=chunk).select_related("org"):
                 if has_cap(actor, Cap.EDIT_LEDGERS, candidate.org):
                     found[candidate.id_number_digest] = candidate
@@ -226,7 +209,7 @@ class _DuesPlan:
             self._check(row, person, seen)
         self.existing: dict[tuple[int, datetime.date], DuesRecord] = {}
         months = {r.month for r in rows if r.month}
-        for ids in _chunks(p.pk for p in self.person_of.values()):
+        for ids in imports.chunks(p.pk for p in self.person_of.values()):
             for stored in DuesRecord.objects.filter(person_id__in=ids, month__in=months):
                 self.existing[(stored.person_id, stored.month)] = stored
 
@@ -277,10 +260,10 @@ class _DuesPlan:
                 changes.append((stored, old, after))
             else:
                 counts.unchanged += 1
-        DuesRecord.objects.bulk_create(new, batch_size=CHUNK)
+        DuesRecord.objects.bulk_create(new, batch_size=imports.CHUNK)
         if updated:
             DuesRecord.objects.bulk_update(
-                updated, ["due", "paid", "paid_on", "recorded_by"], batch_size=CHUNK
+                updated, ["due", "paid", "paid_on", "recorded_by"], batch_size=imports.CHUNK
             )
         entries: list[tuple[DuesRecord, dict | None, dict]] = [
             (r, None, snapshot(r, DUES_FIELDS)) for r in new
@@ -298,16 +281,23 @@ def _counts(result: ImportResult) -> dict:
 
 
 def _record_summary(actor, book: xlsx.Book, result: ImportResult) -> None:
-    record_import_summary(actor, "ledger.import", "ledgers.import", book.file_name, _counts(result))
+    imports.record_import_summary(
+        actor,
+        "ledger.import",
+        cap=Cap.EDIT_LEDGERS,
+        target_type="ledgers.import",
+        file_name=book.file_name,
+        counts=_counts(result),
+    )
 
 
 # ---- as a background job (kaohe.jobs) ------------------------------------------------------------
 
 
 def job_result(result: ImportResult) -> tuple[bool, dict]:
-    return result.ok, {**_counts(result), **job_errors(result)}
+    return result.ok, {**_counts(result), **imports.job_errors(result.errors)}
 
 
 def run_ledger_import(actor, job) -> tuple[bool, dict]:
-    with job_upload(job) as upload:
+    with imports.job_upload(job) as upload:
         return job_result(import_ledgers(actor, upload))

@@ -10,22 +10,15 @@ count them. Importing an exported file again changes nothing (no write, no audit
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap
+from kaohe.jobs import imports
+from kaohe.jobs.imports import Counts, ImportOutcome
 from kaohe.ledgers import actions
 from kaohe.ledgers import recruitment_xlsx as rx
 from kaohe.ledgers.actions import StepEntry
-from kaohe.ledgers.import_common import (
-    Counts,
-    ImportOutcome,
-    Rejected,
-    job_errors,
-    job_upload,
-    record_import_summary,
-)
 from kaohe.ledgers.models import RecruitmentCase, RecruitmentStep
 from kaohe.ledgers.recruitment import STEP_BY_CODE, STEPS
 from kaohe.ledgers.xlsx import SheetError
@@ -46,15 +39,15 @@ def import_recruitment(actor, upload) -> ImportResult:
     book, errors = rx.read_book(upload)
     if book is None:
         return ImportResult(errors=rx.sort_errors(errors))
-    try:
-        with transaction.atomic():
-            counts = _Import(actor, book, errors).run()
-            if errors:
-                raise Rejected(errors)
-            _record_summary(actor, book, counts)
-            return ImportResult(cases=counts)
-    except Rejected as rejected:
-        return ImportResult(errors=rx.sort_errors(rejected.errors))
+
+    def write() -> ImportResult:
+        counts = _Import(actor, book, errors).run()
+        if errors:
+            raise imports.Rejected(errors)
+        _record_summary(actor, book, counts)
+        return ImportResult(cases=counts)
+
+    return imports.all_or_nothing(write, lambda errors: ImportResult(errors=rx.sort_errors(errors)))
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:
@@ -118,7 +111,7 @@ class _Import:
                 continue  # the cell errors are reported already; the row is not written
             outcome = self._apply(row, org, row_notes)
             if outcome is not None:
-                setattr(counts, outcome, getattr(counts, outcome) + 1)
+                counts.add(outcome)
         for rows in notes.values():
             for note in rows.values():
                 self._lone_note(note)
@@ -252,8 +245,13 @@ def _step_field(name: str) -> tuple[str, str]:
 
 
 def _record_summary(actor, book: rx.Book, counts: Counts) -> None:
-    record_import_summary(
-        actor, "recruitment.import", "ledgers.recruitment_import", book.file_name, {"cases": vars(counts)}
+    imports.record_import_summary(
+        actor,
+        "recruitment.import",
+        cap=Cap.EDIT_LEDGERS,
+        target_type="ledgers.recruitment_import",
+        file_name=book.file_name,
+        counts={"cases": vars(counts)},
     )
 
 
@@ -261,9 +259,9 @@ def _record_summary(actor, book: rx.Book, counts: Counts) -> None:
 
 
 def job_result(result: ImportResult) -> tuple[bool, dict]:
-    return result.ok, {"cases": vars(result.cases), **job_errors(result)}
+    return result.ok, {"cases": vars(result.cases), **imports.job_errors(result.errors)}
 
 
 def run_recruitment_import(actor, job) -> tuple[bool, dict]:
-    with job_upload(job) as upload:
+    with imports.job_upload(job) as upload:
         return job_result(import_recruitment(actor, upload))

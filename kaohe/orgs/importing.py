@@ -9,19 +9,17 @@ can carry a whole province, so they write one "person.import" summary row with t
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
 from kaohe.audit.actions import changed as changed_fields
-from kaohe.audit.actions import record, record_many, snapshot
+from kaohe.audit.actions import record_many, snapshot
+from kaohe.jobs import imports
 from kaohe.orgs import xlsx
 from kaohe.orgs.actions import PERSON_FIELDS, check_parent, close_org, create_org, name_pinyin, update_org
 from kaohe.orgs.crypto import digest, encrypt, mask_id_number
@@ -29,33 +27,7 @@ from kaohe.orgs.models import OrgKind, OrgUnit, Person
 from kaohe.orgs.queries import orgs_for_user, people_for_user
 from kaohe.orgs.xlsx import ORG_COLUMNS, PEOPLE_COLUMNS, OrgRow, PersonRow, RowError, Sheet
 
-CHUNK = 500  # values per IN (...) query: well under SQLite's bound-parameter limit
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class _Rejected(Exception):
-    """Raised inside the transaction to roll it back and hand the errors to the caller."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} errors")
-        self.errors = errors
-
-
-def _chunks[T](values: Iterable[T]) -> Iterator[list[T]]:
-    unique = list(dict.fromkeys(values))
-    for start in range(0, len(unique), CHUNK):
-        yield unique[start : start + CHUNK]
+ImportResult = imports.SheetImportResult
 
 
 def _in_scope(roots: list[OrgUnit], org: OrgUnit) -> bool:
@@ -89,11 +61,10 @@ def _all_or_nothing(actor, sheet, errors, write, columns) -> ImportResult:
     """Write a read sheet in one transaction; any row error rolls it all back and is reported."""
     if sheet is None:
         return ImportResult(errors=errors)
-    try:
-        with transaction.atomic():
-            return write(actor, sheet, errors)
-    except _Rejected as rejected:
-        return ImportResult(errors=xlsx.sort_errors(rejected.errors, columns))
+    return imports.all_or_nothing(
+        lambda: write(actor, sheet, errors),
+        lambda errors: ImportResult(errors=xlsx.sort_errors(errors, columns)),
+    )
 
 
 # One message whether the parent is missing or hidden: a user must not learn what other
@@ -230,7 +201,7 @@ def _import_orgs(actor, sheet: Sheet[OrgRow], errors: list[RowError]) -> ImportR
     plan = _OrgPlan(actor, sheet, errors)
     plan.check()
     if errors:
-        raise _Rejected(errors)
+        raise imports.Rejected(errors)
     # Top-down in the final tree: each parent is in place before its children are created or moved
     # under it, so a move never passes through a temporary cycle.
     memo: dict[str, int] = {}
@@ -241,8 +212,8 @@ def _import_orgs(actor, sheet: Sheet[OrgRow], errors: list[RowError]) -> ImportR
             outcome = _write_org(actor, plan, row)
         except (ValidationError, PermissionDenied) as exc:
             # Validation above should make this unreachable; a concurrent change can still get here.
-            raise _Rejected(_action_errors(row.row, ORG_COLUMNS, exc)) from exc
-        setattr(result, outcome, getattr(result, outcome) + 1)
+            raise imports.Rejected(_action_errors(row.row, ORG_COLUMNS, exc)) from exc
+        result.add(outcome)
     _record_import(actor, "org.import", Cap.EDIT_ORGS, sheet, result)
     return result
 
@@ -289,22 +260,9 @@ def _write_org(actor, plan: _OrgPlan, row: OrgRow) -> str:
 
 
 def _record_import(actor, action: str, cap: str, sheet: Sheet, result: ImportResult) -> None:
-    """One summary row, filed under the actor's scope so a scoped audit admin sees it."""
-    roots = scope_roots(actor, cap)
-    record(
-        actor,
-        action,
-        target_type="orgs.import",
-        target_id=sheet.file_name[:64],
-        target_repr=sheet.file_name[:200],
-        org_path=roots[0].path if roots else "",
-        new={
-            "file": sheet.file_name,
-            "rows": len(sheet.rows),
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-        },
+    counts = {"rows": len(sheet.rows), **result.as_dict()}
+    imports.record_import_summary(
+        actor, action, cap=cap, target_type="orgs.import", file_name=sheet.file_name, counts=counts
     )
 
 
@@ -331,7 +289,7 @@ def _match_people(
     matched: dict[int, Person] = {}
 
     full = {digest(r.id_number): r for r in sheet.rows if r.id_number and not r.id_masked}
-    for chunk in _chunks(full):
+    for chunk in imports.chunks(full):
         for person in Person.objects.filter(id_number_digest__in=chunk).select_related("org"):
             row = full[person.id_number_digest]
             if _in_scope(roots, person.org):
@@ -344,7 +302,7 @@ def _match_people(
     # A masked number (from an export) finds its person by name and the visible digits.
     masked = [r for r in sheet.rows if r.id_masked and r.name]
     candidates: dict[tuple[str, str], list[Person]] = defaultdict(list)
-    for chunk in _chunks(r.name for r in masked):
+    for chunk in imports.chunks(r.name for r in masked):
         for person in editable.filter(name__in=chunk).exclude(id_number_digest=""):
             candidates[(person.name, mask_id_number(person.id_number))].append(person)
     for row in masked:
@@ -377,7 +335,7 @@ def _match_people(
     blank = [r for r in sheet.rows if not r.id_number and r.org_code in orgs and "id_number" not in r.bad]
     if blank:
         stored: dict[tuple[int, str], list[Person]] = defaultdict(list)
-        for org_ids in _chunks(orgs[r.org_code].pk for r in blank):
+        for org_ids in imports.chunks(orgs[r.org_code].pk for r in blank):
             for person in editable.filter(org_id__in=org_ids, id_number_digest="").order_by("pk"):
                 stored[(person.org_id, person.name)].append(person)
         for row in blank:
@@ -401,7 +359,7 @@ def _match_people(
 
 def _import_people(actor, sheet: Sheet[PersonRow], errors: list[RowError]) -> ImportResult:
     orgs: dict[str, OrgUnit] = {}
-    for chunk in _chunks(r.org_code for r in sheet.rows if r.org_code):
+    for chunk in imports.chunks(r.org_code for r in sheet.rows if r.org_code):
         orgs.update((o.code, o) for o in orgs_for_user(actor, Cap.EDIT_PEOPLE).filter(code__in=chunk))
     for row in sheet.rows:
         if row.org_code and "org" not in row.bad and row.org_code not in orgs:
@@ -412,7 +370,7 @@ def _import_people(actor, sheet: Sheet[PersonRow], errors: list[RowError]) -> Im
             )
     matched = _match_people(actor, sheet, orgs, errors)
     if errors:
-        raise _Rejected(errors)
+        raise imports.Rejected(errors)
 
     result = ImportResult()
     fields = sheet.fields
@@ -443,12 +401,12 @@ def _import_people(actor, sheet: Sheet[PersonRow], errors: list[RowError]) -> Im
         else:
             result.unchanged += 1
     try:
-        Person.objects.bulk_create(new, batch_size=CHUNK)
+        Person.objects.bulk_create(new, batch_size=imports.CHUNK)
         if changed:
-            Person.objects.bulk_update(changed, sorted(touched), batch_size=CHUNK)
+            Person.objects.bulk_update(changed, sorted(touched), batch_size=imports.CHUNK)
     except IntegrityError as exc:
         # Rows were checked against the database above; only a concurrent change gets here.
-        raise _Rejected(
+        raise imports.Rejected(
             [RowError(None, "", _("保存时与其他人的修改冲突，未导入任何数据；请重新上传"))]
         ) from exc
     result.created, result.updated = len(new), len(changed)
@@ -483,32 +441,16 @@ def _fill_person(
 
 # ---- as background jobs (kaohe.jobs) ------------------------------------------------------------
 
-MAX_ERRORS_KEPT = 500  # a file wrong on every row would otherwise make a result too long to show
-
 
 def _job_result(result: ImportResult) -> tuple[bool, dict]:
-    errors = [
-        {"row": e.row, "column": e.column, "cell": e.cell, "message": str(e.message)}
-        for e in result.errors[:MAX_ERRORS_KEPT]
-    ]
-    return result.ok, {
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-        "errors": errors,
-        "error_count": len(result.errors),
-    }
-
-
-def _job_upload(job) -> File:
-    return File(job.input_file.open("rb"), name=job.input_name or "upload.xlsx")
+    return result.ok, {**result.as_dict(), **imports.job_errors(result.errors)}
 
 
 def run_org_import(actor, job) -> tuple[bool, dict]:
-    with _job_upload(job) as upload:
+    with imports.job_upload(job) as upload:
         return _job_result(import_orgs(actor, upload))
 
 
 def run_people_import(actor, job) -> tuple[bool, dict]:
-    with _job_upload(job) as upload:
+    with imports.job_upload(job) as upload:
         return _job_result(import_people(actor, upload))

@@ -26,8 +26,8 @@ def made(city):
 
 def test_list_shows_each_round_with_its_progress(made):
     line = run("list").strip()
-    short = str(made.round.public_id)[:8]
-    assert line.startswith(f"{short}  考核办法征求意见  明澜市国资委党委  征求中  ")
+    # the whole id, as the API takes it (register also takes its first 8 characters)
+    assert line.startswith(f"{made.round.public_id}  考核办法征求意见  明澜市国资委党委  征求中  ")
     # 3 invited, 2 of them commented; 4 suggestions, all answered.
     assert line.endswith("participants 2/3  suggestions 4/4")
 

@@ -57,7 +57,10 @@ def world(people, consultation, draft):
         (reverse("consultation:ungroup", args=[r, s]), {}),
         (reverse("consultation:link", args=[r, s]), {"indicator": "lecture"}),
         (reverse("consultation:unlink", args=[r, s, made.pk]), {}),
-        (reverse("consultation:remark", args=[r, symposium.public_id]), {"attendee": symposium.attendees.get().pk, "text": "x"}),
+        (
+            reverse("consultation:remark", args=[r, symposium.public_id]),
+            {"attendee": symposium.attendees.get().pk, "text": "x"},
+        ),
         (reverse("consultation:close", args=[r]), {}),
         (reverse("consultation:conclude", args=[r]), {"confirm": "yes"}),
         (reverse("documents:clause_reword", args=[v, key]), {"text": "改过的文字。"}),

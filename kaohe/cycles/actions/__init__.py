@@ -441,8 +441,11 @@ def _panel_warnings(cycle: Cycle) -> list[str]:
 
 
 def _warnings(cycle: Cycle, to_state: str) -> list[str]:
+    """What is still undone, at every later step too: a letter unsigned at 日常工作 is still unsigned
+    when results are reviewed, and the page must not say that all is done."""
     found = []
-    if to_state in (CycleState.IN_PROGRESS, CycleState.SELF_ASSESSMENT):
+    step = STATE_ORDER.index(to_state)
+    if step >= STATE_ORDER.index(CycleState.IN_PROGRESS):
         unsigned = _unit_names(cycle.units.filter(letter__isnull=True))
         if unsigned:
             found.append(
@@ -451,7 +454,7 @@ def _warnings(cycle: Cycle, to_state: str) -> list[str]:
             )
     if to_state == CycleState.ASSESSMENT:
         found += _panel_warnings(cycle)
-    if to_state in (CycleState.ASSESSMENT, CycleState.CLOSED):
+    if step >= STATE_ORDER.index(CycleState.ASSESSMENT):
         pending = _unit_names(cycle.units.exclude(self_assessment__status=SelfStatus.SUBMITTED))
         if pending:
             found.append(

@@ -189,7 +189,11 @@ def test_entering_the_assessment_and_closing_warn_of_unsubmitted_self_assessment
     self_actions.submit_self_assessment(city.staff_a, unit_a, declaration=True)
     checks = actions.advance_checks(cycle)
     assert checks.to_state == CycleState.ASSESSMENT and not checks.blockers
-    assert checks.warnings == ["1 个单位尚未提交自评：企业B党委"]
+    # Letters unsigned since 日常工作 are still listed: what is undone stays on every later step.
+    assert checks.warnings == [
+        "2 个单位尚未上传签字的目标责任书：企业A党委、企业B党委",
+        "1 个单位尚未提交自评：企业B党委",
+    ]
     actions.recompute(None, cycle)
     cycle = advance(cycle, CycleState.PUBLISHED)
     assert "尚未提交自评：企业B党委" in login(city.admin).get(_advance_url(cycle)).text

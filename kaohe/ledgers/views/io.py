@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from kaohe.accounts.models import Cap
@@ -17,15 +17,14 @@ from kaohe.accounts.queries import has_cap
 from kaohe.files.models import StoredFile
 from kaohe.files.queries import file_response
 from kaohe.jobs.actions import start_job
+from kaohe.jobs.import_views import UploadForm, import_view, page_context
 from kaohe.jobs.models import JobStatus
 from kaohe.jobs.queries import get_job_for_user
 from kaohe.ledgers import exports, recruitment_xlsx, xlsx
-from kaohe.ledgers.forms import UploadForm
 from kaohe.ledgers.models import MeetingKind
 from kaohe.ledgers.queries import get_ledger_org_for_user, ledger_orgs_for_user
 from kaohe.ledgers.recruitment import STEPS
 from kaohe.ledgers.views.common import year_of
-from kaohe.ledgers.xlsx import SheetError
 from kaohe.orgs.models import OrgKind
 from kaohe.tables import xlsx_response
 
@@ -38,59 +37,17 @@ def _require_edit(user) -> None:
         raise PermissionDenied("read-only")
 
 
-def _import_page(
-    request, template: str, form: UploadForm, errors: list[SheetError] | None, status: int, **extra
-):
-    """An import page: the upload form, the errors of a refused upload, and what the page adds."""
-    shown = [vars(e) for e in errors or []]
-    context = {
-        "form": form,
-        "result": {"errors": shown, "error_count": len(shown)} if shown else None,
-        "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
-        **extra,
-    }
-    return render(request, template, context, status=status)
-
-
-def _import_view(request, page, upload):
-    """The import views' common part: the form, or the upload once its declared size is allowed.
-
-    CSRF middleware would read the whole upload before the view runs, so the import views are
-    csrf_exempt and check the size first; `upload` is csrf_protect-ed, as the org importer does."""
-    _require_edit(request.user)
-    if request.method != "POST":
-        return page(request, UploadForm())
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > settings.MAX_UPLOAD_BYTES:
-        mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-        error = SheetError("", None, "", _("文件太大：上限为 %(mb)s MB，请分批导入") % {"mb": mb})
-        return page(request, UploadForm(), [error], status=413)
-    return upload(request)
-
-
-def _page(request, form: UploadForm, errors: list[SheetError] | None = None, status: int = 200):
+def _page(request, form: UploadForm, errors=None, status: int = 200):
     sheets = [(xlsx.MEETING_SHEET, xlsx.MEETING_COLUMNS), (xlsx.DUES_SHEET, xlsx.DUES_COLUMNS)]
-    return _import_page(
-        request, "ledgers/import.html", form, errors, status, sheets=sheets, max_rows=settings.MAX_IMPORT_ROWS
-    )
+    context = {**page_context(form, errors), "sheets": sheets, "max_rows": settings.MAX_IMPORT_ROWS}
+    return render(request, "ledgers/import.html", context, status=status)
 
 
-@csrf_exempt  # see _import_view
+@csrf_exempt  # see kaohe.jobs.import_views
 @login_required
 def ledger_import(request):
-    return _import_view(request, _page, _upload)
-
-
-@csrf_protect
-def _upload(request):
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _page(request, form, status=400)
-    job = start_job(request.user, "ledgers.import", form.cleaned_data["file"])
-    return redirect("jobs:detail", job.public_id)
+    _require_edit(request.user)
+    return import_view(request, _page, "ledgers.import")
 
 
 @login_required
@@ -160,38 +117,30 @@ def _safe_back(url: str) -> str:
     return url if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None) else ""
 
 
-def _recruitment_page(request, form: UploadForm, errors: list[SheetError] | None = None, status: int = 200):
-    return _import_page(
-        request,
-        "ledgers/recruitment_import.html",
-        form,
-        errors,
-        status,
-        sheets=[
+def _recruitment_page(request, form: UploadForm, errors=None, status: int = 200):
+    context = {
+        **page_context(form, errors),
+        "sheets": [
             (recruitment_xlsx.CASE_SHEET, recruitment_xlsx.CASE_FIELDS),
             (recruitment_xlsx.NOTE_SHEET, recruitment_xlsx.NOTE_COLUMNS),
         ],
-        steps=STEPS,
-        step_note=recruitment_xlsx.STEP_NOTE,
-        back=_safe_back(request.GET.get("back", "")),
-    )
+        "steps": STEPS,
+        "step_note": recruitment_xlsx.STEP_NOTE,
+        "back": _safe_back(request.GET.get("back", "")),
+    }
+    return render(request, "ledgers/recruitment_import.html", context, status=status)
 
 
-@csrf_exempt  # see _import_view
+def _recruitment_params(request) -> dict:
+    back = _safe_back(request.POST.get("back", ""))
+    return {"back": back} if back else {}
+
+
+@csrf_exempt  # see kaohe.jobs.import_views
 @login_required
 def recruitment_import(request):
-    return _import_view(request, _recruitment_page, _recruitment_upload)
-
-
-@csrf_protect
-def _recruitment_upload(request):
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _recruitment_page(request, form, status=400)
-    back = _safe_back(request.POST.get("back", ""))
-    params = {"back": back} if back else {}
-    job = start_job(request.user, "ledgers.recruitment_import", form.cleaned_data["file"], params=params)
-    return redirect("jobs:detail", job.public_id)
+    _require_edit(request.user)
+    return import_view(request, _recruitment_page, "ledgers.recruitment_import", _recruitment_params)
 
 
 @login_required

@@ -1,30 +1,26 @@
 """Excel import and export of the org tree and of people."""
 
 from dataclasses import dataclass
+from functools import partial
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
-from kaohe.jobs.actions import start_job
+from kaohe.jobs.import_views import UploadForm, import_view, page_context
 from kaohe.orgs import xlsx
 from kaohe.orgs.models import OrgKind
 from kaohe.orgs.queries import get_org_for_user, orgs_for_user, people_for_user
 from kaohe.tables import xlsx_response
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
 
 
 @dataclass(frozen=True)
@@ -74,62 +70,28 @@ def _require_edit(user, io: _Io) -> None:
         raise PermissionDenied("read-only")
 
 
-def _page(request, io: _Io, form: UploadForm, errors=(), status: int = 200):
-    errors = [vars(e) for e in errors]
-    return render(
-        request,
-        "orgs/import.html",
-        {
-            "title": io.title,
-            "sheet": io.sheet,
-            "columns": io.columns,
-            "form": form,
-            "template_url": reverse(io.template_url),
-            "export_url": reverse(io.export_url),
-            "back_url": reverse(io.done_url),
-            "result": {"errors": errors, "error_count": len(errors)} if errors else None,
-            "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
-            "max_rows": settings.MAX_IMPORT_ROWS,
-            "people": io is PEOPLE,
-        },
-        status=status,
-    )
-
-
-def _declared_length(request) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
+def _page(io: _Io, request, form: UploadForm, errors=None, status: int = 200):
+    context = {
+        **page_context(form, errors),
+        "title": io.title,
+        "sheet": io.sheet,
+        "columns": io.columns,
+        "template_url": reverse(io.template_url),
+        "export_url": reverse(io.export_url),
+        "back_url": reverse(io.done_url),
+        "max_rows": settings.MAX_IMPORT_ROWS,
+        "people": io is PEOPLE,
+    }
+    return render(request, "orgs/import.html", context, status=status)
 
 
 def _import_view(request, io: _Io):
     _require_edit(request.user, io)
-    if request.method != "POST":
-        return _page(request, io, UploadForm())
-    # Refused from the declared length alone, before anything reads the body.
-    if _declared_length(request) > settings.MAX_UPLOAD_BYTES:
-        error = xlsx.RowError(
-            None,
-            "",
-            _("文件太大：上限为 %(mb)s MB，请分批导入") % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
-        )
-        return _page(request, io, UploadForm(), [error], status=413)
-    return _upload(request, io)
-
-
-@csrf_protect
-def _upload(request, io: _Io):
-    """Store the file and queue its import; the job page shows progress and then the result."""
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _page(request, io, form, status=400)
-    job = start_job(request.user, io.job_kind, form.cleaned_data["file"])
-    return redirect("jobs:detail", job.public_id)
+    return import_view(request, partial(_page, io), io.job_kind)
 
 
 # CSRF middleware would parse the whole upload before the view runs; these views check the size
-# first and then CSRF themselves (`_upload` is csrf_protect-ed).
+# first and then CSRF themselves (see kaohe.jobs.import_views).
 @csrf_exempt
 @login_required
 def org_import(request):

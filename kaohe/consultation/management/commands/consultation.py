@@ -69,7 +69,7 @@ class Command(BaseCommand):
         for r in rounds.order_by("-created_at"):
             deadline = timezone.localtime(r.deadline).strftime("%Y-%m-%d %H:%M")
             self.stdout.write(
-                f"{str(r.public_id)[:8]}  {r.title}  {r.organiser.name}  {r.get_status_display()}  "
+                f"{r.public_id}  {r.title}  {r.organiser.name}  {r.get_status_display()}  "
                 f"{deadline}  participants {r.responded}/{r.invited}  "
                 f"suggestions {r.answered}/{r.total}"
             )

@@ -82,6 +82,7 @@ class Command(BaseCommand):
                 f"  {made['meetings']} meetings, {made['dues']} dues records, {made['decisions']} decisions, "
                 f"{made['cases']} discipline cases, {len(made['cycles'])} assessment cycles, "
                 f"a consultation round with {consulted['written'] + consulted['remarks']} suggestions "
+                f"({consulted['new_users']} more accounts for its participants) "
                 f"in {time.perf_counter() - started:.1f} s"
             )
         self._print_logins(host, port)
