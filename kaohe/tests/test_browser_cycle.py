@@ -41,6 +41,9 @@ E2E_SCHEME = (
 
 
 def sign_in(page, base, username):
+    # Let the page's own requests finish first (htmx loads the results notice after the page):
+    # a request still running as the cookies go would race the next sign-in.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
