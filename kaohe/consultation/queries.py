@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
-from kaohe.consultation.models import Channel, Disposition, Round, RoundStatus, Suggestion
+from kaohe.consultation.models import Channel, Disposition, Participant, Round, RoundStatus, Suggestion
 from kaohe.measures.documents import full_labels
 from kaohe.measures.models import DocumentVersion
 from kaohe.orgs.models import OrgUnit
@@ -249,10 +250,6 @@ def fate_in(version: DocumentVersion, clause, labels: dict[int, str] | None = No
 
 def awaiting(user) -> list:
     """The open rounds this person was asked to comment on and has not answered yet."""
-    from django.utils import timezone
-
-    from kaohe.consultation.models import Participant, RoundStatus
-
     return list(
         Participant.objects.filter(
             user=user,

@@ -35,6 +35,16 @@ def outline_of(version: DocumentVersion, clauses=None) -> Outline:
     return outline
 
 
+def clause_rows(version: DocumentVersion) -> list[dict]:
+    """The clauses in document order with their depth, as the pages lay the text out."""
+    depth: dict[int, int] = {}
+    rows = []
+    for clause in version.clauses.order_by("position"):
+        depth[clause.pk] = depth[clause.parent_id] + 1 if clause.parent_id else 0
+        rows.append({"clause": clause, "depth": depth[clause.pk]})
+    return rows
+
+
 def full_labels(version: DocumentVersion) -> dict[int, str]:
     """Each clause's label as people cite it: an article by itself (articles are numbered through
     the document), a clause or item with the article above it (第十条（一）4.); one query."""

@@ -318,7 +318,7 @@ def _number_format(document, num_id: str, level: str) -> str:
     """The format Word draws an automatic number in ('decimal', 'chineseCounting', 'bullet'...)."""
     try:
         numbering = document.part.numbering_part.element
-    except (KeyError, NotImplementedError):
+    except (KeyError, NotImplementedError):  # python-docx's answer for a file with no numbering part
         return ""
     abstract_id = None
     for num in numbering.findall(qn("w:num")):

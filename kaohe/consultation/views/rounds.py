@@ -24,10 +24,9 @@ from kaohe.consultation.queries import (
     sees_all,
     statistics,
 )
-from kaohe.forms_errors import add_action_errors
-from kaohe.measures.documents import get_version_for_user
+from kaohe.forms_errors import add_action_errors, run_action
+from kaohe.measures.documents import clause_rows, get_version_for_user
 from kaohe.measures.models import VersionStatus
-from kaohe.measures.outline import RANK
 from kaohe.measures.views.schemes import scheme_rows
 
 
@@ -71,22 +70,6 @@ def round_create(request, public_id):
     return render(request, "consultation/form.html", {"form": form, "draft": draft, "people": people})
 
 
-def _document_rows(version, counts: dict[int, int]):
-    depth: dict[int, int] = {}
-    rows = []
-    for clause in version.clauses.order_by("position"):
-        depth[clause.pk] = depth[clause.parent_id] + 1 if clause.parent_id else 0
-        rows.append(
-            {
-                "clause": clause,
-                "depth": depth[clause.pk],
-                "rank": RANK[clause.level],
-                "count": counts.get(clause.pk, 0),
-            }
-        )
-    return rows
-
-
 @login_required
 def round_detail(request, public_id):
     round_ = get_round_for_user(request.user, public_id)
@@ -110,7 +93,7 @@ def round_detail(request, public_id):
             "open_for_me": open_for_me,
             "organiser_side": organiser_side,
             "can_manage": is_organiser(request.user, round_),
-            "rows": _document_rows(round_.draft, counts),
+            "rows": [{**row, "count": counts.get(row["clause"].pk, 0)} for row in clause_rows(round_.draft)],
             "suggestions": rows,
             "mine": [r for r in rows if me is not None and r.suggestion.participant_id == me.pk],
             "indicators": list(titles.items()),  # in the table's order
@@ -152,19 +135,18 @@ def comment(request, public_id):
         messages.error(request, _("请填写意见建议"))
         return _back(round_)
     data = form.cleaned_data
-    try:
-        suggestion = actions.comment(
+    run_action(
+        request,
+        lambda: actions.comment(
             request.user,
             round_,
             data["text"],
             proposed=data["proposed"],
             clause_key=data["clause"],
             indicator=data["indicator"],
-        )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已提交第 %(n)d 条意见") % {"n": suggestion.number})
+        ),
+        lambda suggestion: _("已提交第 %(n)d 条意见") % {"n": suggestion.number},
+    )
     return _back(round_)
 
 
@@ -172,12 +154,7 @@ def comment(request, public_id):
 @require_POST
 def no_comment(request, public_id):
     round_ = get_round_for_user(request.user, public_id)
-    try:
-        actions.declare_no_comment(request.user, round_)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已反馈：无意见"))
+    run_action(request, lambda: actions.declare_no_comment(request.user, round_), _("已反馈：无意见"))
     return _back(round_)
 
 
@@ -185,15 +162,13 @@ def no_comment(request, public_id):
 @require_POST
 def remind(request, public_id):
     round_ = get_round_for_user(request.user, public_id, write=True)
-    try:
-        count = actions.remind(request.user, round_)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        if count:
-            messages.success(request, _("已提醒 %(n)d 名尚未反馈的参与人") % {"n": count})
-        else:
-            messages.info(request, _("尚未反馈的参与人在 24 小时内都已提醒过，不再重复提醒"))
+    count = run_action(
+        request,
+        lambda: actions.remind(request.user, round_),
+        lambda n: _("已提醒 %(n)d 名尚未反馈的参与人") % {"n": n} if n else "",
+    )
+    if count == 0:
+        messages.info(request, _("尚未反馈的参与人在 24 小时内都已提醒过，不再重复提醒"))
     return _back(round_)
 
 
@@ -201,12 +176,9 @@ def remind(request, public_id):
 @require_POST
 def close(request, public_id):
     round_ = get_round_for_user(request.user, public_id, write=True)
-    try:
-        actions.close_round(request.user, round_)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("征求意见已截止，可继续梳理和答复"))
+    run_action(
+        request, lambda: actions.close_round(request.user, round_), _("征求意见已截止，可继续梳理和答复")
+    )
     return _back(round_)
 
 
@@ -221,12 +193,11 @@ def conclude(request, public_id):
         # Publishing cannot be undone: the page lists what is left loose and asks for a tick.
         messages.error(request, _("请先核对待办事项并勾选确认，再发布正式稿"))
         return _back(round_)
-    try:
-        actions.conclude(request.user, round_, final)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("正式稿已发布，附件评分细则可供考核周期选用"))
+    run_action(
+        request,
+        lambda: actions.conclude(request.user, round_, final),
+        _("正式稿已发布，附件评分细则可供考核周期选用"),
+    )
     return _back(round_)
 
 

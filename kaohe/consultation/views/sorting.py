@@ -4,7 +4,6 @@ clause), topics and groups."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from kaohe.consultation.queries import (
     register_rows,
     sees_all,
 )
+from kaohe.forms_errors import run_action
 from kaohe.measures.documents import full_labels
 
 PAGE_SIZE = 50
@@ -135,12 +135,7 @@ def _after(request, round_, suggestion=None):
 
 
 def _write(request, round_, suggestion, write, success: str):
-    try:
-        write()
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, success)
+    run_action(request, write, success)
     return _after(request, round_, suggestion)
 
 

@@ -5,7 +5,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from kaohe.consultation.queries import (
     register_rows,
     sees_all,
 )
-from kaohe.forms_errors import add_action_errors
+from kaohe.forms_errors import add_action_errors, run_action
 from kaohe.measures.documents import full_labels
 
 
@@ -116,8 +116,6 @@ def symposium_detail(request, public_id, symposium_id):
 def remark(request, public_id, symposium_id):
     round_, symposium = _symposium(request, public_id, symposium_id)
     if not is_organiser(request.user, round_):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("read-only")
     form = RemarkForm(request.POST)
     if not form.is_valid():
@@ -128,8 +126,9 @@ def remark(request, public_id, symposium_id):
         if attendee is None:
             raise Http404("no such attendee")
         topic = round_.topics.filter(pk=data["topic"]).first() if data["topic"] else None
-        try:
-            suggestion = actions.add_remark(
+        run_action(
+            request,
+            lambda: actions.add_remark(
                 request.user,
                 attendee,
                 data["text"],
@@ -137,10 +136,8 @@ def remark(request, public_id, symposium_id):
                 clause_key=data["clause"],
                 indicator=data["indicator"],
                 topic=topic,
-            )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已录入第 %(n)d 条意见") % {"n": suggestion.number})
+            ),
+            lambda suggestion: _("已录入第 %(n)d 条意见") % {"n": suggestion.number},
+        )
     url = redirect("consultation:symposium", public_id=round_.public_id, symposium_id=symposium.public_id).url
     return redirect(f"{url}#a-{request.POST.get('attendee', '')}")

@@ -15,10 +15,11 @@ from kaohe.accounts.models import Cap
 from kaohe.accounts.queries import has_cap, scope_roots
 from kaohe.exports import attachment
 from kaohe.exports.word import DOCX
-from kaohe.forms_errors import add_action_errors
+from kaohe.forms_errors import add_action_errors, run_action
 from kaohe.measures.actions import documents as actions
 from kaohe.measures.documents import (
     change_rows,
+    clause_rows,
     documents_for_user,
     get_version_for_user,
     outline_of,
@@ -34,7 +35,7 @@ from kaohe.measures.forms import (
     SplitForm,
 )
 from kaohe.measures.models import ClauseLevel, SchemeVersion
-from kaohe.measures.outline import RANK, Outline
+from kaohe.measures.outline import Outline
 from kaohe.orgs.models import OrgUnit
 
 MAX_DOCX_BYTES = 10 * 1024 * 1024
@@ -90,17 +91,6 @@ def document_create(request):
     return render(request, "measures/document_form.html", {"form": form})
 
 
-def _rows(version):
-    """The clauses in document order with their depth, for the page."""
-    clauses = list(version.clauses.order_by("position"))
-    depth: dict[int, int] = {}
-    rows = []
-    for clause in clauses:
-        depth[clause.pk] = depth[clause.parent_id] + 1 if clause.parent_id else 0
-        rows.append({"clause": clause, "depth": depth[clause.pk], "rank": RANK[clause.level]})
-    return rows
-
-
 @login_required
 def version_detail(request, public_id):
     version = get_version_for_user(request.user, public_id)
@@ -113,7 +103,7 @@ def version_detail(request, public_id):
         {
             "version": version,
             "document": version.document,
-            "rows": _rows(version),
+            "rows": clause_rows(version),
             "can_manage": can_manage,
             "can_edit": can_manage and version.editable,
             "others": others.order_by("-number"),
@@ -136,12 +126,7 @@ def _edit(request, public_id, change, success: str, form_class=None):
     if form is not None and not form.is_valid():
         messages.error(request, "；".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
     else:
-        try:
-            change(version, form.cleaned_data if form is not None else {})
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, success)
+        run_action(request, lambda: change(version, form.cleaned_data if form is not None else {}), success)
     anchor = request.POST.get("key", "")
     url = redirect("documents:version", public_id=version.public_id).url
     return redirect(f"{url}#c-{anchor}" if anchor else url)
@@ -223,12 +208,10 @@ def attach_scheme(request, public_id):
     schemes = SchemeVersion.objects.filter(owner=version.document.owner)
     form = AttachSchemeForm(request.POST, schemes=schemes)
     if form.is_valid():
-        try:
-            actions.attach_scheme(request.user, version, form.cleaned_data["scheme"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("附件评分细则已更新"))
+        scheme = form.cleaned_data["scheme"]
+        run_action(
+            request, lambda: actions.attach_scheme(request.user, version, scheme), _("附件评分细则已更新")
+        )
     else:
         messages.error(request, _("请选择本单位的评分细则"))
     return redirect("documents:version", public_id=version.public_id)
@@ -240,30 +223,24 @@ def start_draft(request, public_id):
     """The next draft, copied from this version or read from an uploaded Word file."""
     base = get_version_for_user(request.user, public_id, write=True)
     form = DraftUploadForm(request.POST, request.FILES)
-    try:
-        outline = read_upload(form.files["file"]) if form.files.get("file") else None
-        draft = actions.start_draft(request.user, base, outline)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect("documents:version", public_id=base.public_id)
-    messages.success(request, _("已建立第%(n)d稿") % {"n": draft.number})
-    return redirect("documents:version", public_id=draft.public_id)
+    upload = form.files.get("file")
+    draft = run_action(
+        request,
+        lambda: actions.start_draft(request.user, base, read_upload(upload) if upload else None),
+        lambda made: _("已建立第%(n)d稿") % {"n": made.number},
+    )
+    return redirect("documents:version", public_id=(draft or base).public_id)
 
 
 @login_required
 @require_POST
 def publish(request, public_id):
     version = get_version_for_user(request.user, public_id, write=True)
-    if version.rounds.exists() or version.document.versions.filter(rounds__isnull=False).exists():
+    if version.document.versions.filter(rounds__isnull=False).exists():
         # A consulted document is published through its round, which checks every suggestion.
         messages.error(request, _("该文件已征求意见，请在征求意见页面办结并发布正式稿"))
         return redirect("documents:version", public_id=version.public_id)
-    try:
-        actions.publish_final(request.user, version)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已发布正式稿"))
+    run_action(request, lambda: actions.publish_final(request.user, version), _("已发布正式稿"))
     return redirect("documents:version", public_id=version.public_id)
 
 
